@@ -1,0 +1,50 @@
+"""The one interface behind every decision: a Mind turns a request into a typed decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from society.agents.decisions import DecisionModel
+from society.agents.observation import Observation
+from society.transcript.events import DecisionFailed, LLMCall
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """What a mind is asked: which phase, what the agent knows, which type to answer with.
+    `seed` is a string key for any randomness the mind needs (stable across processes)."""
+
+    phase: str
+    observation: Observation
+    decision_type: type[DecisionModel]
+    seed: str
+    validation_context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TimedCall:
+    event: LLMCall
+    latency_s: float
+
+
+@dataclass(frozen=True)
+class MindResult:
+    """Either a decision or a failure, plus every model call made on the way."""
+
+    decision: DecisionModel | None
+    attempts: int
+    calls: list[TimedCall] = field(default_factory=list)
+    failure: DecisionFailed | None = None
+
+    def __post_init__(self) -> None:
+        if (self.decision is None) == (self.failure is None):
+            raise ValueError("a MindResult holds exactly one of a decision and a failure")
+
+
+@runtime_checkable
+class Mind(Protocol):
+    source: str  # "rules" or "llm", recorded on each decision
+    label: str  # what drives it, e.g. "rules" or "openai:gpt-4o-mini"
+
+    async def decide(self, request: DecisionRequest) -> MindResult: ...

@@ -1,0 +1,42 @@
+"""End conditions of a run."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from society.scenario.schema import Commons
+
+
+class EndReason(StrEnum):
+    COLLAPSED = "collapsed"
+    AGENT_DIED = "agent_died"
+    ROUND_LIMIT = "round_limit"
+    EVERYONE_DEAD = "everyone_dead"
+    ABORTED = "aborted"
+
+
+def collapsed(stock: float, commons: Commons, moment: str) -> bool:
+    """True when the stock, measured at `moment` ('after_harvest' or 'after_regrowth'), is below
+    the scenario's collapse threshold."""
+    return commons.collapse.checked == moment and stock < commons.collapse.below
+
+
+def end_reason(
+    *,
+    round_number: int,
+    round_limit: int,
+    stock_collapsed: bool,
+    deaths: int,
+    alive: int,
+    commons: Commons,
+) -> EndReason | None:
+    """The reason the run ends after this round, or None to go on. Checked in this order."""
+    if stock_collapsed:
+        return EndReason.COLLAPSED
+    if alive == 0:
+        return EndReason.EVERYONE_DEAD
+    if deaths and commons.end_on_death:
+        return EndReason.AGENT_DIED
+    if round_number >= round_limit:
+        return EndReason.ROUND_LIMIT
+    return None

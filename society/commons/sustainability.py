@@ -1,0 +1,46 @@
+"""Sustainable reference quantities: MSY and GovSim's threshold f(t)."""
+
+from __future__ import annotations
+
+from society.scenario.schema import Commons, DoublingRegrowth, LogisticRegrowth
+
+
+def maximum_sustainable_yield(commons: Commons) -> float:
+    """Logistic: r·K/4 (at R = K/2). Doubling: K/2, the most the group can take from a full
+    stock and still see it restored."""
+    rule = commons.regrowth
+    if isinstance(rule, LogisticRegrowth):
+        return rule.rate * commons.capacity / 4.0
+    if isinstance(rule, DoublingRegrowth):
+        return commons.capacity * (1.0 - 1.0 / rule.factor)
+    raise TypeError(f"unknown regrowth rule {rule!r}")
+
+
+def sustainable_threshold(stock: float, commons: Commons) -> float:
+    """f(t): the group harvest this round that the commons can sustain.
+
+    Doubling (GovSim [G]): the largest harvest after which regrowth restores the stock,
+    R·(1 − 1/factor), i.e. R/2. Logistic: the maximum sustainable yield r·K/4 [P reference];
+    a logistic stock at K can never be fully restored after any harvest, so the restoring
+    definition would make every harvest look excessive."""
+    rule = commons.regrowth
+    if isinstance(rule, DoublingRegrowth):
+        return stock * (1.0 - 1.0 / rule.factor)
+    return maximum_sustainable_yield(commons)
+
+
+def sustainable_share(stock: float, commons: Commons, alive: int) -> float:
+    """Per-agent sustainable harvest this round: f(t) / number alive."""
+    return sustainable_threshold(stock, commons) / alive if alive else 0.0
+
+
+def stock_signal(stock: float, capacity: float) -> str:
+    """The coarse stock signal agents see when the exact stock is hidden [O thresholds]."""
+    fraction = stock / capacity
+    if fraction >= 0.75:
+        return "plentiful"
+    if fraction >= 0.4:
+        return "moderate"
+    if fraction >= 0.15:
+        return "scarce"
+    return "critical"

@@ -1,0 +1,183 @@
+"""Run one society: set up the run folder, minds and graphs, play the rounds, write metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from society import __version__
+from society.agents.graph import build_agent_graph
+from society.agents.mind import Mind
+from society.analysis.metrics import RunMetrics, compute_metrics, write_metrics
+from society.backends.resolve import ChatModelFactory, build_mind, init_chat_model_factory
+from society.coordinator.graph import CoordinatorDeps, build_round_graph, recursion_limit
+from society.coordinator.state import AgentRecord, SocietyState
+from society.prompts import PromptLibrary
+from society.scenario.schema import Scenario
+from society.transcript.events import AgentInfo, RunStarted
+from society.transcript.reader import read_events
+from society.transcript.writer import TranscriptWriter
+
+SCENARIO_FILE = "scenario.yaml"
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    id: str
+    group: str
+    persona: str
+    model: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_dir: Path
+    run_id: str
+    metrics: RunMetrics
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_id_for(scenario: Scenario) -> str:
+    return f"{scenario.name}-s{scenario.seed}-{scenario_digest(scenario)[:8]}"
+
+
+def agents_of(scenario: Scenario) -> list[AgentSpec]:
+    agents = []
+    for group in scenario.population:
+        width = len(str(group.count))
+        for index in range(1, group.count + 1):
+            agents.append(
+                AgentSpec(
+                    f"{group.name}-{index:0{width}d}",
+                    group.name,
+                    group.persona,
+                    scenario.model_for(group).name,
+                )
+            )
+    return agents
+
+
+def new_run_dir(out: Path, run_id: str) -> Path:
+    """`out/run_id`, or `out/run_id-2`, `-3`... if taken: an earlier run is never overwritten."""
+    out.mkdir(parents=True, exist_ok=True)
+    candidate, n = out / run_id, 1
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = out / f"{run_id}-{n}"
+
+
+async def run_society(
+    scenario: Scenario,
+    out: Path,
+    *,
+    chat_model_factory: ChatModelFactory = init_chat_model_factory,
+    minds: Mapping[str, Mind] | None = None,
+    prompts: PromptLibrary | None = None,
+    backoff_s: float = 1.0,
+    on_round_finished: Callable[[int, float], None] | None = None,
+) -> RunResult:
+    """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models."""
+    prompts = prompts or PromptLibrary()
+    agents = agents_of(scenario)
+    minds = (
+        dict(minds)
+        if minds is not None
+        else build_minds(scenario, prompts, chat_model_factory, backoff_s=backoff_s)
+    )
+    run_id = run_id_for(scenario)
+    run_dir = new_run_dir(Path(out), run_id)
+    resolved = scenario.model_dump(mode="json")
+    (run_dir / SCENARIO_FILE).write_text(
+        yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+
+    with TranscriptWriter(run_dir, run_id) as writer:
+        writer.write(
+            RunStarted(
+                round=0,
+                scenario_name=scenario.name,
+                seed=scenario.seed,
+                scenario=resolved,
+                scenario_sha256=scenario_digest(scenario),
+                agents=[
+                    AgentInfo(id=a.id, group=a.group, persona=a.persona, model=minds[a.id].label)
+                    for a in agents
+                ],
+                society_version=__version__,
+            )
+        )
+        deps = CoordinatorDeps(
+            scenario=scenario,
+            agent_graph=build_agent_graph(minds),
+            writer=writer,
+            personas={a.id: scenario.persona(a.persona).description for a in agents},
+            on_round_finished=on_round_finished,
+        )
+        graph = build_round_graph(deps)
+        await graph.ainvoke(
+            initial_state(scenario, agents), config={"recursion_limit": recursion_limit(scenario)}
+        )
+
+    metrics = compute_metrics(list(read_events(run_dir)))
+    write_metrics(run_dir, metrics)
+    return RunResult(run_dir, run_id, metrics)
+
+
+def run_society_sync(scenario: Scenario, out: Path, **options: Any) -> RunResult:
+    return asyncio.run(run_society(scenario, out, **options))
+
+
+def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:
+    records: dict[str, AgentRecord] = {
+        a.id: AgentRecord(
+            group=a.group,
+            persona=a.persona,
+            alive=True,
+            payoff=scenario.commons.initial_payoff,
+            strategy=scenario.persona(a.persona).strategy.model_dump(),
+            last_request=None,
+            last_harvest=None,
+            last_payoff_change=None,
+        )
+        for a in agents
+    }
+    return SocietyState(
+        round=0, stock=scenario.commons.start_stock, agents=records, outcomes={}, end_reason=None
+    )
+
+
+def build_minds(
+    scenario: Scenario,
+    prompts: PromptLibrary | None = None,
+    factory: ChatModelFactory = init_chat_model_factory,
+    *,
+    backoff_s: float = 1.0,
+) -> dict[str, Mind]:
+    """One mind per distinct model spec, shared by the agents of the groups that name it."""
+    prompts = prompts or PromptLibrary()
+    agents = agents_of(scenario)
+    by_spec: dict[str, Mind] = {}
+    minds: dict[str, Mind] = {}
+    groups = {group.name: group for group in scenario.population}
+    for agent in agents:
+        spec = scenario.model_for(groups[agent.group])
+        key = spec.model_dump_json()
+        if key not in by_spec:
+            by_spec[key] = build_mind(spec, prompts, scenario.llm, factory, backoff_s=backoff_s)
+        minds[agent.id] = by_spec[key]
+    return minds

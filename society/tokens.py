@@ -1,0 +1,113 @@
+"""Token counting with tiktoken that works offline.
+
+tiktoken downloads its BPE files on first use and fails without a network. The `bpe-openai`
+package ships the cl100k_base and o200k_base files byte-identical to tiktoken's, so we seed
+tiktoken's cache folder from them (each cache file is named by the SHA-1 of the URL tiktoken
+would fetch, and tiktoken checks its SHA-256 on read). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tiktoken
+import tiktoken_ext.openai_public as openai_public
+
+OFFLINE_ENCODINGS: dict[str, Callable[[], dict[str, Any]]] = {
+    "cl100k_base": openai_public.cl100k_base,
+    "o200k_base": openai_public.o200k_base,
+}
+# Per chat message: role and separators cost a few tokens in OpenAI's chat format.
+TOKENS_PER_MESSAGE = 4
+TOKENS_PER_REPLY_PRIMER = 2
+
+_seed_lock = threading.Lock()
+
+
+class _SourceFound(Exception):
+    def __init__(self, url: str, expected_hash: str | None) -> None:
+        self.url = url
+        self.expected_hash = expected_hash
+
+
+def _source_of(name: str) -> tuple[str, str | None]:
+    """The URL and SHA-256 tiktoken expects for `name`, read from tiktoken itself (so we never
+    hard-code either) by intercepting the loader before it touches the network."""
+
+    def intercept(url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        raise _SourceFound(url, expected_hash)
+
+    original = openai_public.load_tiktoken_bpe
+    openai_public.load_tiktoken_bpe = intercept  # type: ignore[assignment]
+    try:
+        OFFLINE_ENCODINGS[name]()
+    except _SourceFound as found:
+        return found.url, found.expected_hash
+    finally:
+        openai_public.load_tiktoken_bpe = original
+    raise RuntimeError(f"tiktoken's constructor for {name} did not load a BPE file")
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("TIKTOKEN_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    path = base / "society" / "tiktoken"
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(path)
+    return path
+
+
+def seed_offline_cache() -> Path:
+    """Copy the shipped BPE files into tiktoken's cache folder (idempotent, thread-safe)."""
+    with _seed_lock:
+        folder = cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in OFFLINE_ENCODINGS:
+            url, expected = _source_of(name)
+            target = folder / hashlib.sha1(url.encode()).hexdigest()
+            if target.is_file() and (expected is None or _sha256(target.read_bytes()) == expected):
+                continue
+            packed = resources.files("bpe_openai.data").joinpath(f"{name}.tiktoken.gz").read_bytes()
+            data = gzip.decompress(packed)
+            if expected is not None and _sha256(data) != expected:
+                raise RuntimeError(
+                    f"shipped {name} BPE file does not match tiktoken's expected hash"
+                )
+            temporary = target.with_suffix(f".tmp{os.getpid()}")
+            temporary.write_bytes(data)
+            temporary.replace(target)
+        return folder
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def encoding(name: str = "cl100k_base") -> tiktoken.Encoding:
+    if name not in OFFLINE_ENCODINGS:
+        raise ValueError(
+            f"encoding {name!r} is not available offline; use one of {sorted(OFFLINE_ENCODINGS)}"
+        )
+    seed_offline_cache()
+    return tiktoken.get_encoding(name)
+
+
+def count_text(text: str, encoding_name: str = "cl100k_base") -> int:
+    return len(encoding(encoding_name).encode(text, disallowed_special=()))
+
+
+def count_messages(contents: Sequence[str], encoding_name: str = "cl100k_base") -> int:
+    """Approximate prompt tokens of chat messages in OpenAI's format."""
+    enc = encoding(encoding_name)
+    body = sum(len(enc.encode(text, disallowed_special=())) for text in contents)
+    return body + TOKENS_PER_MESSAGE * len(contents) + TOKENS_PER_REPLY_PRIMER

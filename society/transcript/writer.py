@@ -1,0 +1,54 @@
+"""Append-only JSONL transcript, flushed per event so a killed run keeps what it wrote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from society.transcript.events import Event, parse_event
+
+EVENTS_FILE = "events.jsonl"
+TIMINGS_FILE = "timings.jsonl"
+
+
+class TranscriptWriter:
+    """Numbers events (`seq`), stamps `run_id`, validates and appends them. Timings (wall-clock)
+    go to a sidecar keyed by `seq` so the event log itself stays reproducible."""
+
+    def __init__(self, run_dir: Path, run_id: str) -> None:
+        self.run_dir = run_dir
+        self.run_id = run_id
+        self._seq = 0
+        self._events: IO[str] = (run_dir / EVENTS_FILE).open("a", encoding="utf-8")
+        self._timings: IO[str] = (run_dir / TIMINGS_FILE).open("a", encoding="utf-8")
+
+    @property
+    def next_seq(self) -> int:
+        return self._seq
+
+    def write(self, event: Event | dict[str, Any], latency_s: float | None = None) -> Event:
+        payload = event.model_dump() if isinstance(event, Event) else dict(event)
+        payload["run_id"] = self.run_id
+        payload["seq"] = self._seq
+        stamped = parse_event(payload)
+        self._events.write(stamped.model_dump_json() + "\n")
+        self._events.flush()
+        if latency_s is not None:
+            self._timings.write(
+                json.dumps({"seq": self._seq, "latency_s": round(latency_s, 6)}) + "\n"
+            )
+            self._timings.flush()
+        self._seq += 1
+        return stamped
+
+    def close(self) -> None:
+        self._events.close()
+        self._timings.close()
+
+    def __enter__(self) -> TranscriptWriter:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()

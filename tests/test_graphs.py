@@ -1,0 +1,50 @@
+"""Snapshot the shape of both graphs, so a change to either is a reviewed change."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import scenario
+
+from society.agents.graph import build_agent_graph
+from society.agents.rules import RulesMind
+from society.coordinator.graph import CoordinatorDeps, build_round_graph
+from society.coordinator.runner import agents_of
+from society.transcript import TranscriptWriter
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def check_snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("SOCIETY_UPDATE_SNAPSHOTS") or not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"snapshot {name} is missing; run the tests locally with SOCIETY_UPDATE_SNAPSHOTS=1"
+            )
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"graph shape changed: update {path} if intended"
+    )
+
+
+def test_agent_graph_shape() -> None:
+    graph = build_agent_graph({})
+    check_snapshot("agent_graph.mmd", graph.get_graph().draw_mermaid())
+
+
+def test_round_graph_shape(tmp_path: Path) -> None:
+    s = scenario("demo.yaml")
+    agents = agents_of(s)
+    minds = {a.id: RulesMind() for a in agents}
+    with TranscriptWriter(tmp_path, "snapshot") as writer:
+        deps = CoordinatorDeps(
+            scenario=s,
+            agent_graph=build_agent_graph(minds),
+            writer=writer,
+            personas={a.id: "" for a in agents},
+        )
+        graph = build_round_graph(deps)
+        check_snapshot("round_graph.mmd", graph.get_graph().draw_mermaid())
