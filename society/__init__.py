@@ -1,10 +1,26 @@
-"""society: simulate societies of LLM agents that share and govern a common-pool resource."""
+"""society: simulate societies of LLM agents that share and govern a common-pool resource.
+
+The public names below are imported lazily, so `import society.commons` (pure dynamics) does not
+pull in LangGraph or LangChain.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from society.analysis.metrics import RunMetrics, compute_metrics
-from society.coordinator.runner import RunResult, run_society, run_society_sync
-from society.scenario import Scenario, ScenarioError, load_scenario
+_PUBLIC = {
+    "RunMetrics": "society.analysis.metrics",
+    "compute_metrics": "society.analysis.metrics",
+    "RunResult": "society.coordinator.runner",
+    "run_society": "society.coordinator.runner",
+    "run_society_sync": "society.coordinator.runner",
+    "Scenario": "society.scenario",
+    "ScenarioError": "society.scenario",
+    "load_scenario": "society.scenario",
+}
 
 __all__ = [
     "RunMetrics",
@@ -17,3 +33,14 @@ __all__ = [
     "run_society",
     "run_society_sync",
 ]
+
+if TYPE_CHECKING:
+    from society.analysis.metrics import RunMetrics, compute_metrics
+    from society.coordinator.runner import RunResult, run_society, run_society_sync
+    from society.scenario import Scenario, ScenarioError, load_scenario
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'society' has no attribute {name!r}")

@@ -143,6 +143,7 @@ def validate(
         out_console.print(
             f"ok: {path} ({scenario.name}, {scenario.agent_count} agents, {scenario.rounds} rounds)",
             highlight=False,
+            soft_wrap=True,
         )
     if failed:
         raise typer.Exit(2)

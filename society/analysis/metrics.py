@@ -27,6 +27,8 @@ from society.transcript.events import (
     Event,
     HarvestResolved,
     LLMCall,
+    Regrowth,
+    RoundFinished,
     RoundStarted,
     RunFinished,
     RunStarted,
@@ -84,17 +86,21 @@ def compute_metrics(events: Sequence[Event]) -> RunMetrics:
     gains = {agent.id: 0.0 for agent in started.agents}
     over, agent_rounds = 0, 0
     for harvest in harvests:
-        share = commons.sustainable_share(harvest.stock_before, params, alive_at_start.get(harvest.round, 0))
+        share = commons.sustainable_share(
+            harvest.stock_before, params, alive_at_start.get(harvest.round, 0)
+        )
         for agent, amount in harvest.harvested.items():
             gains[agent] += amount
             agent_rounds += 1
             over += amount > share + 1e-9
     total = sum(gains.values())
 
-    rounds_completed = finished.rounds_completed if finished else max((h.round for h in harvests), default=0)
+    rounds_completed = (
+        finished.rounds_completed if finished else max((h.round for h in harvests), default=0)
+    )
     end_reason = finished.end_reason if finished else None
     collapsed = end_reason == EndReason.COLLAPSED.value
-    final_stock = finished.final_stock if finished else (harvests[-1].stock_after if harvests else params.start_stock)
+    final_stock = finished.final_stock if finished else _last_stock(events, params.start_stock)
 
     return RunMetrics(
         run_id=started.run_id,
@@ -111,9 +117,22 @@ def compute_metrics(events: Sequence[Event]) -> RunMetrics:
         efficiency=_efficiency(total, scenario),
         equality=1.0 - commons.gini(list(gains.values())),
         over_usage=over / agent_rounds if agent_rounds else 0.0,
-        decisions_by_source=dict(sorted(Counter(e.source for e in events if isinstance(e, Decision)).items())),
+        decisions_by_source=dict(
+            sorted(Counter(e.source for e in events if isinstance(e, Decision)).items())
+        ),
         llm=_llm_usage(events),
     )
+
+
+def _last_stock(events: Sequence[Event], default: float) -> float:
+    """The latest stock a transcript without run_finished records, regrowth included (as
+    run_finished's final_stock is), not just the stock left after the last harvest."""
+    for event in reversed(events):
+        if isinstance(event, RoundFinished | RoundStarted):
+            return event.stock
+        if isinstance(event, Regrowth | HarvestResolved):
+            return event.stock_after
+    return default
 
 
 def _efficiency(total: float, scenario: Scenario) -> float:

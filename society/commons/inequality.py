@@ -10,11 +10,11 @@ def gini(values: Sequence[float]) -> float:
     0 for no values or all-zero values."""
     if any(v < 0 for v in values):
         raise ValueError("gini needs non-negative values")
-    n = len(values)
-    total = sum(values)
+    ordered = sorted(values)  # summed in sorted order too, so the result ignores input order
+    n = len(ordered)
+    total = sum(ordered)
     if n == 0 or total == 0:
         return 0.0
-    ordered = sorted(values)
     # Σ_i (2i − n − 1)·x_(i) / (n·Σx), with the i-th smallest and i-th largest paired up so every
     # term is a non-negative difference: equal values give exactly 0 and rounding can never make
     # the result negative (the textbook 2·Σ i·x_(i)/(n·Σx) − (n+1)/n gives ±2e-16 for equal values).

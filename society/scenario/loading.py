@@ -1,22 +1,29 @@
-"""Load scenario YAML files into validated `Scenario`s, with errors that name file, line and field."""
+"""Load scenario YAML files into validated `Scenario`s.
+
+Errors name file, line and field: one line per problem, `file:line: field.path: message`.
+"""
 
 from __future__ import annotations
 
 import copy
 import difflib
+import os
+import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from society.scenario.schema import Scenario
+from society.scenario.schema import PATTERN_RULES, SCHEMA_VERSION, Scenario
 
 Path_ = tuple[str | int, ...]
-# Where each key of the merged document came from: path -> (file, line).
+# Where each key of the merged document came from: path -> (file, line); line 0: no line.
 Origins = dict[Path_, tuple[str, int]]
+
+COMMAND_LINE = "command line"
 
 
 class ScenarioError(Exception):
@@ -39,13 +46,17 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return load_scenario_with_data(path, overrides).scenario
 
 
-def load_scenario_with_data(path: str | Path, overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
+def load_scenario_with_data(
+    path: str | Path, overrides: Mapping[str, Any] | None = None
+) -> LoadedScenario:
     source = Path(path)
     data, origins = _load_with_extends(source, chain=())
     for key, value in (overrides or {}).items():
         data[key] = value
-        origins.setdefault((key,), ("command line", 0))
-    return LoadedScenario(validate_scenario(data, origins, str(source)), source, data)
+        # The value no longer comes from any file: errors in it name the command line.
+        origins = {p: o for p, o in origins.items() if p[0] != key}
+        origins[(key,)] = (COMMAND_LINE, 0)
+    return LoadedScenario(validate_scenario(data, origins, _display(source)), source, data)
 
 
 def validate_scenario(data: dict[str, Any], origins: Origins, label: str) -> Scenario:
@@ -53,28 +64,45 @@ def validate_scenario(data: dict[str, Any], origins: Origins, label: str) -> Sce
     try:
         return Scenario.model_validate(data, context={"personas": list(personas)})
     except ValidationError as error:
-        raise ScenarioError(_describe(error, data, origins, label)) from None
+        raise ScenarioError(_describe(error, origins, label)) from None
+
+
+def _display(path: Path) -> str:
+    """How messages name a file: as given, with `a/../` folded away."""
+    return os.path.normpath(path)
+
+
+def _where(file: str, line: int) -> str:
+    return f"{file}:{line}" if line > 0 else file
 
 
 # ---- YAML with line numbers --------------------------------------------------------------
 
 
-def _load_with_extends(source: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
-    resolved = source.resolve()
-    if resolved in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, resolved))
-        raise ScenarioError([f"{source}: 'extends' forms a cycle: {cycle}"])
+def _load_with_extends(
+    source: Path, chain: tuple[tuple[Path, str], ...]
+) -> tuple[dict[str, Any], Origins]:
     data, origins = _read_yaml_mapping(source)
     parent = data.pop("extends", None)
     if parent is None:
         return data, origins
-    where = origins.get(("extends",), (str(source), 0))
+    here = _where(*origins.get(("extends",), (_display(source), 0)))
     if not isinstance(parent, str) or not parent:
-        raise ScenarioError([f"{where[0]}:{where[1]}: extends: expected a path to another scenario file"])
+        raise ScenarioError([f"{here}: extends: expected the path of one scenario file"])
     parent_path = source.parent / parent
     if not parent_path.is_file():
-        raise ScenarioError([f"{where[0]}:{where[1]}: extends: no such file {str(parent_path)!r}"])
-    base, base_origins = _load_with_extends(parent_path, (*chain, resolved))
+        raise ScenarioError(
+            [
+                f"{here}: extends: no such file {_display(parent_path)!r} "
+                "(the path is relative to the folder of the file that extends it)"
+            ]
+        )
+    chain = (*chain, (source.resolve(), _display(source)))
+    if any(parent_path.resolve() == seen for seen, _ in chain):
+        start = next(i for i, (seen, _) in enumerate(chain) if seen == parent_path.resolve())
+        loop = " -> ".join([name for _, name in chain[start:]] + [_display(parent_path)])
+        raise ScenarioError([f"{here}: extends: files extend each other in a cycle: {loop}"])
+    base, base_origins = _load_with_extends(parent_path, chain)
     merged = _deep_merge(base, data)
     # A child's key replaces the parent's whole subtree when it is not a mapping.
     kept = {p: o for p, o in base_origins.items() if _still_from_base(p, data)}
@@ -96,7 +124,16 @@ def _still_from_base(path: Path_, child: Any) -> bool:
 def _deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        parent = merged.get(key)
+        # A section that names another `kind` (e.g. regrowth logistic -> doubling) replaces
+        # the parent's section instead of merging into it.
+        switches_kind = (
+            isinstance(value, dict)
+            and isinstance(parent, dict)
+            and "kind" in value
+            and value.get("kind") != parent.get("kind")
+        )
+        if isinstance(value, dict) and isinstance(parent, dict) and not switches_kind:
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
@@ -104,7 +141,7 @@ def _deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_yaml_mapping(source: Path) -> tuple[dict[str, Any], Origins]:
-    label = str(source)
+    label = _display(source)
     try:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -113,23 +150,56 @@ def _read_yaml_mapping(source: Path) -> tuple[dict[str, Any], Origins]:
         raise ScenarioError([f"{label}: cannot read: {error}"]) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)  # SafeLoader: plain data, no objects
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 0
-        problem = error.problem or error.context or "invalid YAML"
-        raise ScenarioError([f"{label}:{line}: YAML syntax error: {problem}"]) from None
+        raise ScenarioError([_yaml_problem(label, text, error)]) from None
     except yaml.YAMLError as error:
         raise ScenarioError([f"{label}: YAML error: {error}"]) from None
-    if not isinstance(data, dict) or node is None:
-        kind = "empty" if data is None else type(data).__name__
-        raise ScenarioError([f"{label}:1: expected a mapping of scenario fields at the top level, got {kind}"])
+    if node is None or data is None:
+        raise ScenarioError(
+            [f"{label}:1: the file is empty; expected a mapping of scenario fields (name, ...)"]
+        )
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        raise ScenarioError(
+            [
+                f"{label}:{node.start_mark.line + 1}: the top level must be a mapping of "
+                f"scenario fields (name, population, ...), not {kind}"
+            ]
+        )
     origins: Origins = {}
     for path, line, duplicate in _walk(node, ()):
         if duplicate:
             raise ScenarioError([f"{label}:{line}: {_dotted(path)}: key given twice"])
         origins.setdefault(path, (label, line))
     return data, origins
+
+
+def _yaml_problem(label: str, text: str, error: yaml.MarkedYAMLError) -> str:
+    """One line for a YAML error, at the line where the parser stopped, with a hint."""
+    mark = error.problem_mark or error.context_mark
+    last_line = max(1, len(text.splitlines()))
+    line = min(mark.line + 1, last_line) if mark else 1
+    problem = error.problem or error.context or "invalid YAML"
+    context = error.context or ""
+    if isinstance(error, yaml.constructor.ConstructorError):
+        return (
+            f"{label}:{line}: YAML error: {problem}; scenario files hold plain data only "
+            "(mappings, lists, strings, numbers, booleans), no '!!' tags"
+        )
+    hint = ""
+    if "'\\t'" in problem:
+        hint = " (indent with spaces, not tabs)"
+    elif "flow" in context and error.context_mark and error.context_mark.line + 1 != line:
+        opener = "{" if "mapping" in context else "["
+        closer = "}" if opener == "{" else "]"
+        hint = (
+            f" (the {opener!r} on line {error.context_mark.line + 1} is not closed with "
+            f"{closer!r}, or a ',' is missing)"
+        )
+    elif "<block end>" in problem or "expected key" in problem:
+        hint = " (check the indentation of this line)"
+    return f"{label}:{line}: YAML syntax error: {problem}{hint}"
 
 
 def _walk(node: yaml.Node, path: Path_) -> Iterator[tuple[Path_, int, bool]]:
@@ -151,35 +221,118 @@ def _walk(node: yaml.Node, path: Path_) -> Iterator[tuple[Path_, int, bool]]:
 # ---- Error messages ----------------------------------------------------------------------
 
 
-def _describe(error: ValidationError, data: dict[str, Any], origins: Origins, label: str) -> list[str]:
-    lines = []
+@dataclass(frozen=True)
+class _Problem:
+    path: Path_  # where in the scenario data, without pydantic's union tags
+    parent_types: list[Any]  # schema types of the mapping that holds path[-1]
+    types: list[Any]  # schema types at pydantic's location
+    item: Any  # the pydantic error
+
+
+def _describe(error: ValidationError, origins: Origins, label: str) -> list[str]:
+    problems = []
     for item in error.errors(include_url=False):
-        path = _data_path(item["loc"], data)
-        file, line = _origin(path, origins, label)
-        message = _message(item, path)
-        lines.append(f"{file}:{line}: {_dotted(path) or '(top level)'}: {message}")
-    return lines
+        path, parents, found = _schema_path(item["loc"])
+        ctx = item.get("ctx") or {}
+        if item["type"] == "scenario_rule":
+            path = (*path, *ctx.get("at", ()))
+        elif item["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            path = (*path, str(ctx.get("discriminator", "kind")).strip("'"))
+        problems.append(_Problem(path, parents, found, item))
+    problems = _without_missing_explained_by_typos(problems)
+    located = []
+    for problem in problems:
+        file, line = _origin(problem.path, origins, label)
+        field = _dotted(problem.path) or "(top level)"
+        message = _message(problem) + _merge_hint(problem, origins, file)
+        located.append((file, line, f"{_where(file, line)}: {field}: {message}"))
+    located.sort(key=lambda entry: (entry[0] != label, entry[0], entry[1]))
+    return [text for _, _, text in located]
 
 
-def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
-    """Drop the union tags pydantic adds to locations (e.g. 'logistic') by walking the data."""
+def _merge_hint(problem: _Problem, origins: Origins, file: str) -> str:
+    """Explain an unknown field that a parent file left in a mapping a child file changed."""
+    if problem.item["type"] != "extra_forbidden" or len(problem.path) < 2:
+        return ""
+    section = problem.path[:-1]
+    child = origins.get(section)
+    if child is None or child[0] == file:
+        return ""
+    return (
+        f" (kept from this file: {_where(*child)} sets {_dotted(section)}, and 'extends' "
+        "merges mappings key by key)"
+    )
+
+
+def _without_missing_explained_by_typos(problems: list[_Problem]) -> list[_Problem]:
+    """`efort: 0.9` gives 'unknown efort' and 'missing effort': report only the typo."""
+    typos: dict[Path_, set[str]] = {}
+    for problem in problems:
+        if problem.item["type"] == "extra_forbidden" and problem.path:
+            typos.setdefault(problem.path[:-1], set()).add(str(problem.path[-1]))
+    kept = []
+    for problem in problems:
+        if problem.item["type"] == "missing" and problem.path:
+            name = str(problem.path[-1])
+            near = typos.get(problem.path[:-1], set())
+            if difflib.get_close_matches(name, sorted(near), n=1, cutoff=0.7):
+                continue
+        kept.append(problem)
+    return kept
+
+
+def _schema_path(loc: tuple[Any, ...]) -> tuple[Path_, list[Any], list[Any]]:
+    """Follow pydantic's error location through the schema types.
+
+    Drops the union tags pydantic adds to locations (the 'logistic' in
+    commons.regrowth.logistic.rate); also returns the schema types of the last part's
+    container and of the last part itself.
+    """
     path: list[str | int] = []
-    node = data
+    current: list[Any] = [Scenario]
+    parents: list[Any] = current
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and _is_union_tag(part):
+        members = [member for kind in current for member in _members(kind)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        if isinstance(part, str) and len(models) > 1:
+            tagged = [m for m in models if part in _literal_tags(m)]
+            if tagged and not any(part in m.model_fields for m in models):
+                current = tagged
+                continue
+        if isinstance(part, str) and part.startswith("function-"):
             continue
-        else:
-            path.append(part)
-            node = None
-            continue
+        parents = current
         path.append(part)
-    return tuple(path)
+        following: list[Any] = []
+        for member in members:
+            if member in models and part in member.model_fields:
+                following.append(member.model_fields[part].annotation)
+            elif get_origin(member) is list and isinstance(part, int):
+                following.append(get_args(member)[0])
+            elif get_origin(member) is dict and isinstance(part, str):
+                following.append(get_args(member)[1])
+        current = following
+    return tuple(path), parents, current
 
 
-def _is_union_tag(part: str) -> bool:
-    return part in {"logistic", "doubling"} or part.startswith("function-")
+def _members(annotation: Any) -> list[Any]:
+    """The alternatives of a type: Annotated, unions and Optional flattened."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _members(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [m for arg in get_args(annotation) for m in _members(arg)]
+    if annotation is type(None):
+        return []
+    return [annotation]
+
+
+def _literal_tags(model: type[BaseModel]) -> set[Any]:
+    tags: set[Any] = set()
+    for field in model.model_fields.values():
+        if get_origin(field.annotation) is Literal and len(get_args(field.annotation)) == 1:
+            tags.update(get_args(field.annotation))
+    return tags
 
 
 def _origin(path: Path_, origins: Origins, label: str) -> tuple[str, int]:
@@ -189,20 +342,56 @@ def _origin(path: Path_, origins: Origins, label: str) -> tuple[str, int]:
     return label, 1
 
 
-def _message(item: Any, path: Path_) -> str:
-    kind = item["type"]
+def _message(problem: _Problem) -> str:
+    item, path = problem.item, problem.path
+    kind, ctx, value = item["type"], item.get("ctx") or {}, item.get("input")
     if kind == "extra_forbidden":
         name = str(path[-1]) if path else "?"
-        close = difflib.get_close_matches(name, sorted(_all_field_names()), n=1, cutoff=0.7)
+        names = _field_names(problem.parent_types) or _all_field_names()
+        close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown field {name!r}{hint}"
     if kind == "missing":
         return "required field is missing"
-    message = item["msg"].removeprefix("Value error, ")
-    value = item.get("input")
-    if isinstance(value, str | int | float | bool) and kind not in {"value_error", "assertion_error"}:
+    if kind == "scenario_rule":
+        return item["msg"]
+    if kind == "union_tag_invalid":
+        return f"unknown {path[-1]} {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        tags = [
+            repr(tag)
+            for member in (m for kind in problem.types for m in _members(kind))
+            if isinstance(member, type) and issubclass(member, BaseModel)
+            for tag in sorted(_literal_tags(member), key=str)
+        ]
+        return f"required field is missing (one of {', '.join(tags)})"
+    if kind == "literal_error" and path == ("schema_version",):
+        return (
+            f"unsupported schema_version {value!r}; this version of society reads "
+            f"schema_version {SCHEMA_VERSION}"
+        )
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_RULES:
+        message = PATTERN_RULES[ctx["pattern"]]
+    elif kind in {"too_short", "string_too_short"} and ctx.get("min_length") == 1:
+        message = "must not be empty"
+    elif kind in {"model_type", "model_attributes_type", "dict_type"}:
+        message = "expected a mapping of fields"
+    else:
+        message = item["msg"].removeprefix("Value error, ")
+    if isinstance(value, str | int | float | bool) and kind not in {"value_error", "missing"}:
         message += f" (got {value!r})"
+    elif kind.endswith("_type") and isinstance(value, dict | list):
+        message += f" (got a {'mapping' if isinstance(value, dict) else 'list'})"
     return message
+
+
+def _field_names(kinds: list[Any]) -> set[str]:
+    names: set[str] = set()
+    for kind in kinds:
+        for member in _members(kind):
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                names.update(member.model_fields)
+    return names
 
 
 def _all_field_names() -> set[str]:

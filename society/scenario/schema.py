@@ -6,11 +6,28 @@ Tags in field descriptions: [P] from the social-learning CPR paper, [G] from Gov
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
+
+GROUP_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+# What each pattern means, for error messages (the loader shows these instead of the regex).
+PATTERN_RULES: dict[str, str] = {
+    GROUP_NAME_PATTERN: "must start with a letter and hold only letters, digits, '_' and '-', "
+    "at most 32 characters",
+    SCENARIO_NAME_PATTERN: "must start with a lowercase letter or digit and hold only lowercase "
+    "letters, digits, '.', '_' and '-', at most 64 characters",
+}
+
+
+def rule_error(message: str, *at: str | int) -> PydanticCustomError:
+    """A rule violation that the loader reports at the field `at` (relative to the validated
+    model or field), so the error names that field's line rather than the enclosing section."""
+    return PydanticCustomError("scenario_rule", message, {"at": at})
 
 
 class Strict(BaseModel):
@@ -23,14 +40,21 @@ class LogisticRegrowth(Strict):
     """R(t+1) = R' + r·R'·(1 − R'/K), where R' is the stock left after harvest. [P]"""
 
     kind: Literal["logistic"] = "logistic"
-    rate: float = Field(0.6, ge=0.0, le=5.0, description="Growth rate r per round. Rich 0.6 [P], scarce 0.2 [O].")
+    rate: float = Field(
+        0.6, ge=0.0, le=5.0, description="Growth rate r per round. Rich 0.6 [P], scarce 0.2 [O]."
+    )
 
 
 class DoublingRegrowth(Strict):
     """R(t+1) = min(K, factor·R'): GovSim's regrowth. [G]"""
 
     kind: Literal["doubling"] = "doubling"
-    factor: float = Field(2.0, ge=1.0, le=10.0, description="Multiplier applied to the stock left after harvest. GovSim: 2 [G].")
+    factor: float = Field(
+        2.0,
+        ge=1.0,
+        le=10.0,
+        description="Multiplier applied to the stock left after harvest. GovSim: 2 [G].",
+    )
 
 
 Regrowth = Annotated[LogisticRegrowth | DoublingRegrowth, Field(discriminator="kind")]
@@ -40,14 +64,22 @@ class ResourceNames(Strict):
     """How prompts and reports name the resource (fishery, pasture, pollution...)."""
 
     name: str = Field("resource", min_length=1, description="What the commons holds, e.g. 'fish'.")
-    unit: str = Field("units", min_length=1, description="Unit of the stock and of harvests, e.g. 'tons'.")
-    action: str = Field("harvest", min_length=1, description="Verb for taking from the commons, e.g. 'catch'.")
+    unit: str = Field(
+        "units", min_length=1, description="Unit of the stock and of harvests, e.g. 'tons'."
+    )
+    action: str = Field(
+        "harvest", min_length=1, description="Verb for taking from the commons, e.g. 'catch'."
+    )
 
 
 class CollapseRule(Strict):
     """When the commons counts as collapsed."""
 
-    below: float = Field(1.0, ge=0.0, description="The commons collapses when the stock is below this (units). CPR: 1 [P]; GovSim: 5 [G].")
+    below: float = Field(
+        1.0,
+        ge=0.0,
+        description="The commons collapses when the stock is below this (units). CPR: 1 [P]; GovSim: 5 [G].",
+    )
     checked: Literal["after_regrowth", "after_harvest"] = Field(
         "after_regrowth",
         description="When the stock is compared: after regrowth (CPR [P]) or right after harvest, before regrowth (GovSim [G]).",
@@ -62,24 +94,52 @@ class Commons(Strict):
         description="'effort': each agent picks e in [0,1] and takes productivity·e·R [P/O]. "
         "'amount': each agent asks an integer 0..R; excess demand is rationed one unit at a time [G].",
     )
-    capacity: float = Field(300.0, gt=0.0, description="Carrying capacity K (units). Paper 300 [P]; GovSim 100 [G].")
-    initial_stock: float | None = Field(None, ge=0.0, description="R(0) (units). Default: the capacity [P].")
-    regrowth: Regrowth = Field(default_factory=LogisticRegrowth, description="Regrowth rule, by 'kind'.")
-    productivity: float = Field(0.1, gt=0.0, le=1.0, description="α in h = α·e·R for 'effort' harvests [O].")
-    consumption: float = Field(1.0, ge=0.0, description="Units each alive agent consumes per round, subtracted from its payoff [P, value O].")
-    initial_payoff: float = Field(5.0, ge=0.0, description="Each agent's starting payoff π(0) in units [O]; an agent whose payoff falls below 0 starves.")
-    starvation: bool = Field(True, description="An agent whose cumulative payoff is below 0 dies and leaves the commons [P].")
+    capacity: float = Field(
+        300.0, gt=0.0, description="Carrying capacity K (units). Paper 300 [P]; GovSim 100 [G]."
+    )
+    initial_stock: float | None = Field(
+        None, ge=0.0, description="R(0) (units). Default: the capacity [P]."
+    )
+    regrowth: Regrowth = Field(
+        default_factory=LogisticRegrowth, description="Regrowth rule, by 'kind'."
+    )
+    productivity: float = Field(
+        0.1, gt=0.0, le=1.0, description="α in h = α·e·R for 'effort' harvests [O]."
+    )
+    consumption: float = Field(
+        1.0,
+        ge=0.0,
+        description="Units each alive agent consumes per round, subtracted from its payoff [P, value O].",
+    )
+    initial_payoff: float = Field(
+        5.0,
+        ge=0.0,
+        description="Each agent's starting payoff π(0) in units [O]; an agent whose payoff falls below 0 starves.",
+    )
+    starvation: bool = Field(
+        True,
+        description="An agent whose cumulative payoff is below 0 dies and leaves the commons [P].",
+    )
     end_on_death: bool = Field(True, description="The run ends when any agent dies [P].")
     collapse: CollapseRule = Field(default_factory=CollapseRule)
-    exact_stock_visible: bool = Field(False, description="Agents see the exact stock; otherwise a coarse signal (plentiful / moderate / scarce / critical) [P].")
+    exact_stock_visible: bool = Field(
+        False,
+        description="Agents see the exact stock; otherwise a coarse signal (plentiful / moderate / scarce / critical) [P].",
+    )
     resource: ResourceNames = Field(default_factory=ResourceNames)
 
     @model_validator(mode="after")
     def _consistent(self) -> Commons:
         if self.initial_stock is not None and self.initial_stock > self.capacity:
-            raise ValueError(f"initial_stock ({self.initial_stock:g}) exceeds capacity ({self.capacity:g})")
+            raise rule_error(
+                f"initial_stock ({self.initial_stock:g}) exceeds capacity ({self.capacity:g})",
+                "initial_stock",
+            )
         if self.harvest == "amount" and not self.exact_stock_visible:
-            raise ValueError("harvest 'amount' needs exact_stock_visible: true (agents ask for up to the stock)")
+            raise rule_error(
+                "harvest 'amount' needs exact_stock_visible: true (agents ask for up to the stock)",
+                "harvest",
+            )
         return self
 
     @property
@@ -90,10 +150,21 @@ class Commons(Strict):
 class Strategy(Strict):
     """A rule-based agent's strategy tuple (the paper's e, m, p)."""
 
-    effort: float = Field(ge=0.0, le=1.0, description="Harvest effort e in [0,1] ('effort' commons) [P].")
-    monitor: float = Field(ge=0.0, le=1.0, description="Probability m of inspecting a random peer each round [P].")
-    punish: float = Field(ge=0.0, le=1.0, description="Probability p of punishing a peer known to break the norm [P].")
-    noise: float = Field(0.02, ge=0.0, le=0.5, description="Std. dev. of the per-round trembling-hand noise on effort [O].")
+    effort: float = Field(
+        ge=0.0, le=1.0, description="Harvest effort e in [0,1] ('effort' commons) [P]."
+    )
+    monitor: float = Field(
+        ge=0.0, le=1.0, description="Probability m of inspecting a random peer each round [P]."
+    )
+    punish: float = Field(
+        ge=0.0, le=1.0, description="Probability p of punishing a peer known to break the norm [P]."
+    )
+    noise: float = Field(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        description="Std. dev. of the per-round trembling-hand noise on effort [O].",
+    )
 
 
 class Persona(Strict):
@@ -111,9 +182,19 @@ class ModelSpec(Strict):
         description="'rules' for rule-based agents, or a 'provider:model' name as init_chat_model takes it "
         "(e.g. 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5', 'ollama:llama3.1').",
     )
-    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio).")
-    temperature: float | None = Field(None, ge=0.0, le=2.0, description="Sampling temperature; provider default if unset.")
+    base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio)."
+    )
+    temperature: float | None = Field(
+        None, ge=0.0, le=2.0, description="Sampling temperature; provider default if unset."
+    )
     max_tokens: int | None = Field(None, gt=0, description="Cap on tokens per reply.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_alone(cls, value: Any) -> Any:
+        # `model: openai:gpt-4o-mini` is shorthand for `model: {name: openai:gpt-4o-mini}`.
+        return {"name": value} if isinstance(value, str) else value
 
     @property
     def is_rules(self) -> bool:
@@ -123,10 +204,16 @@ class ModelSpec(Strict):
 class Group(Strict):
     """A population group: agents sharing a persona and a model."""
 
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$", description="Group name; agent ids are '<name>-<n>'.")
+    name: str = Field(
+        pattern=GROUP_NAME_PATTERN, description="Group name; agent ids are '<name>-<n>'."
+    )
     count: int = Field(ge=1, le=10_000, description="Number of agents in the group.")
-    persona: str = Field("neutral", description="Key into 'personas' (built in: altruistic, selfish, neutral).")
-    model: ModelSpec | None = Field(None, description="Model for this group; default: the scenario's 'model'.")
+    persona: str = Field(
+        "neutral", description="Key into 'personas' (built in: altruistic, selfish, neutral)."
+    )
+    model: ModelSpec | None = Field(
+        None, description="Model for this group; default: the scenario's 'model'."
+    )
 
     @field_validator("persona")
     @classmethod
@@ -143,7 +230,12 @@ class Group(Strict):
 class LLMSettings(Strict):
     """How LLM replies are handled."""
 
-    retries: int = Field(2, ge=0, le=10, description="Re-asks after a reply that fails to parse or validate, each with the error.")
+    retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Re-asks after a reply that fails to parse or validate, each with the error.",
+    )
     on_failure: Literal["skip", "abort"] = Field(
         "skip",
         description="After the retries: 'skip' the agent's turn (recorded; it takes nothing) or 'abort' the run.",
@@ -156,21 +248,39 @@ class LLMSettings(Strict):
 class Norm(Strict):
     """The group norm G(t): a per-agent harvest limit and its text."""
 
-    limit: float = Field(4.5, ge=0.0, description="Per-agent harvest limit in units. Default: MSY/N for the paper's rich commons [O].")
-    text: str = Field("Take no more than the sustainable share.", min_length=1, description="Norm text shown to agents.")
+    limit: float = Field(
+        4.5,
+        ge=0.0,
+        description="Per-agent harvest limit in units. Default: MSY/N for the paper's rich commons [O].",
+    )
+    text: str = Field(
+        "Take no more than the sustainable share.",
+        min_length=1,
+        description="Norm text shown to agents.",
+    )
 
 
 class Scenario(Strict):
     """A society: its commons, population, institutions and run length."""
 
     schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Scenario format version.")
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$", description="Short id used in run folder names.")
+    name: str = Field(
+        pattern=SCENARIO_NAME_PATTERN, description="Short id used in run folder names."
+    )
     description: str = Field("", description="Free text for humans.")
-    seed: int = Field(0, ge=0, description="Seed of every random draw; the same seed gives the same run.")
-    rounds: int = Field(50, ge=1, le=10_000, description="Round limit T. Paper 50 [P]; GovSim 12 [G].")
+    seed: int = Field(
+        0, ge=0, description="Seed of every random draw; the same seed gives the same run."
+    )
+    rounds: int = Field(
+        50, ge=1, le=10_000, description="Round limit T. Paper 50 [P]; GovSim 12 [G]."
+    )
     commons: Commons = Field(default_factory=Commons)
-    model: ModelSpec = Field(default_factory=lambda: ModelSpec(name="rules"), description="Default model of every group.")
-    personas: dict[str, Persona] = Field(default_factory=dict, description="Extra or overriding personas by key.")
+    model: ModelSpec = Field(
+        default_factory=lambda: ModelSpec(name="rules"), description="Default model of every group."
+    )
+    personas: dict[str, Persona] = Field(
+        default_factory=dict, description="Extra or overriding personas by key."
+    )
     population: list[Group] = Field(min_length=1, description="The groups of agents.")
     norm: Norm = Field(default_factory=Norm)
     llm: LLMSettings = Field(default_factory=LLMSettings)
@@ -178,10 +288,15 @@ class Scenario(Strict):
     @field_validator("population")
     @classmethod
     def _group_names_are_unique(cls, groups: list[Group]) -> list[Group]:
-        names = [group.name for group in groups]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate group name(s): {', '.join(duplicates)}")
+        first: dict[str, int] = {}
+        for index, group in enumerate(groups):
+            if group.name in first:
+                raise rule_error(
+                    f"duplicate group name {group.name!r} (also population[{first[group.name]}])",
+                    index,
+                    "name",
+                )
+            first[group.name] = index
         return groups
 
     @model_validator(mode="after")
@@ -189,7 +304,14 @@ class Scenario(Strict):
         known = set(BUILTIN_PERSONAS) | set(self.personas)
         for index, group in enumerate(self.population):
             if group.persona not in known:
-                raise ValueError(f"population[{index}].persona: unknown persona {group.persona!r}")
+                # Reached only without the loader's context (the group validator runs first).
+                raise rule_error(
+                    f"unknown persona {group.persona!r} (population[{index}].persona); "
+                    f"known: {', '.join(sorted(known))}",
+                    "population",
+                    index,
+                    "persona",
+                )
         return self
 
     def persona(self, key: str) -> Persona:
