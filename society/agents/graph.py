@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from society.agents.decisions import HARVEST_DECISIONS
+from society.agents.decisions import HARVEST_DECISIONS, DecisionModel
 from society.agents.mind import DecisionRequest, Mind, MindResult
 from society.agents.observation import Observation
 from society.transcript.events import Decision
@@ -23,6 +23,7 @@ class AgentTurn(TypedDict, total=False):
     agent: str
     phase: str
     view: dict[str, Any]
+    context: dict[str, Any]
     seed: str
     # Working values inside the turn.
     request: DecisionRequest
@@ -36,9 +37,17 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
 
     def observe(turn: AgentTurn) -> AgentTurn:
         view = Observation.model_validate(turn["view"])
-        decision_type = _decision_type(turn["phase"], view)
-        context = {"max_amount": view.max_amount} if view.max_amount is not None else {}
-        request = DecisionRequest(turn["phase"], view, decision_type, turn["seed"], context)
+        phase = turn["phase"]
+        context = turn.get("context", {})
+        request = DecisionRequest(
+            phase=phase,
+            prompt_id=_prompt_id(phase, view),
+            observation=view,
+            decision_type=_decision_type(phase, view),
+            seed=turn["seed"],
+            context=context,
+            validation_context=_validation_context(view, context),
+        )
         return {"request": request}
 
     async def decide(turn: AgentTurn) -> AgentTurn:
@@ -84,7 +93,15 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
     return graph.compile(name="agent")
 
 
-def _decision_type(phase: str, view: Observation) -> type:
+def _decision_type(phase: str, view: Observation) -> type[DecisionModel]:
     if phase == "harvest":
         return HARVEST_DECISIONS[view.harvest_mode]
     raise ValueError(f"no decision type for phase {phase!r}")
+
+
+def _prompt_id(phase: str, view: Observation) -> str:
+    return f"harvest_{view.harvest_mode}" if phase == "harvest" else phase
+
+
+def _validation_context(view: Observation, context: dict[str, Any]) -> dict[str, Any]:
+    return {"max_amount": view.max_amount} if view.max_amount is not None else {}

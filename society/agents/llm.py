@@ -44,10 +44,10 @@ class LLMMind:
         self.backoff_s = backoff_s
 
     async def decide(self, request: DecisionRequest) -> MindResult:
-        prompt_id = f"{request.phase}_{request.observation.harvest_mode}"
         rendered = self.prompts.render(
-            prompt_id,
+            request.prompt_id,
             view=request.observation,
+            context=request.context,
             schema=_schema_hint(request.decision_type),
         )
         messages = list(rendered.messages)

@@ -12,13 +12,17 @@ from society.transcript.events import DecisionFailed, LLMCall
 
 @dataclass(frozen=True)
 class DecisionRequest:
-    """What a mind is asked: which phase, what the agent knows, which type to answer with.
-    `seed` is a string key for any randomness the mind needs (stable across processes)."""
+    """What a mind is asked: which phase (and prompt), what the agent knows, which type to
+    answer with. `context` holds facts of this phase only (e.g. the proposals to vote on);
+    `validation_context` is passed to the decision model's validators (e.g. the stock as the
+    largest allowed ask). `seed` keys any randomness the mind needs (stable across processes)."""
 
     phase: str
+    prompt_id: str
     observation: Observation
     decision_type: type[DecisionModel]
     seed: str
+    context: dict[str, Any] = field(default_factory=dict)
     validation_context: dict[str, Any] = field(default_factory=dict)
 
 
