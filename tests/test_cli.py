@@ -37,7 +37,7 @@ def test_run_metrics_and_inspect(tmp_path: Path) -> None:
     assert recomputed.returncode == 0, recomputed.stderr
     assert json.loads((run_dir / "metrics.json").read_text()) == before
 
-    inspected = society("inspect", str(run_dir), "--agent", "selfish-1", "--round", "2")
+    inspected = society("inspect", str(run_dir), "--agent", "selfish-1", "--round", "1")
     assert inspected.returncode == 0, inspected.stderr
     assert "selfish-1" in inspected.stdout and "habitual effort 0.60" in inspected.stdout
 

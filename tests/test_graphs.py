@@ -10,7 +10,8 @@ from conftest import scenario
 
 from society.agents.graph import build_agent_graph
 from society.agents.rules import RulesMind
-from society.coordinator.graph import CoordinatorDeps, build_round_graph
+from society.coordinator.deps import CoordinatorDeps
+from society.coordinator.graph import build_round_graph
 from society.coordinator.runner import agents_of
 from society.transcript import TranscriptWriter
 
@@ -35,8 +36,24 @@ def test_agent_graph_shape() -> None:
     check_snapshot("agent_graph.mmd", graph.get_graph().draw_mermaid())
 
 
-def test_round_graph_shape(tmp_path: Path) -> None:
-    s = scenario("demo.yaml")
+@pytest.mark.parametrize(
+    ("name", "institutions"),
+    [
+        ("round_graph.mmd", {}),
+        (
+            "round_graph_full.mmd",
+            {
+                "monitoring": {"enabled": True},
+                "gossip": {"enabled": True},
+                "sanctions": {"enabled": True},
+                "voting": {"enabled": True},
+                "social_learning": {"enabled": True},
+            },
+        ),
+    ],
+)
+def test_round_graph_shape(name: str, institutions: dict, tmp_path: Path) -> None:
+    s = scenario("demo.yaml", institutions=institutions)
     agents = agents_of(s)
     minds = {a.id: RulesMind() for a in agents}
     with TranscriptWriter(tmp_path, "snapshot") as writer:
@@ -45,6 +62,7 @@ def test_round_graph_shape(tmp_path: Path) -> None:
             agent_graph=build_agent_graph(minds),
             writer=writer,
             personas={a.id: "" for a in agents},
+            mind_sources={a.id: "rules" for a in agents},
         )
         graph = build_round_graph(deps)
-        check_snapshot("round_graph.mmd", graph.get_graph().draw_mermaid())
+        check_snapshot(name, graph.get_graph().draw_mermaid())

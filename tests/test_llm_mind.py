@@ -59,14 +59,14 @@ def test_good_reply_becomes_the_typed_decision(tmp_path: Path) -> None:
 
     decision = of(events, Decision, AGENT, 1)[0]
     assert decision.source == "llm"
-    assert decision.decision == {"effort": 0.25, "rationale": "steady"}
+    assert decision.decision == {"effort": 0.25, "inspect": None, "rationale": "steady"}
     call = of(events, LLMCall, AGENT, 1)[0]
     assert call.prompt_id == "harvest_effort"
     template = (ROOT / "prompts" / "harvest_effort.j2").read_bytes()
     assert call.template_sha256 == hashlib.sha256(template).hexdigest()
     assert [m.role for m in call.messages] == ["system", "user"]
     assert "Round 1." in call.messages[1].content
-    assert call.parsed == {"effort": 0.25, "rationale": "steady"}
+    assert call.parsed == {"effort": 0.25, "inspect": None, "rationale": "steady"}
     assert call.input_tokens > 50 and call.output_tokens > 0
     assert call.token_source == "tiktoken"
     harvest = of(events, HarvestResolved, round_number=1)[0]
@@ -160,7 +160,7 @@ def test_backend_errors_are_recorded_and_retried(tmp_path: Path) -> None:
         calls[0].reply is None
         and calls[0].error == "backend error: TimeoutError: backend timed out"
     )
-    assert calls[1].parsed == {"effort": 0.2, "rationale": "scripted"}
+    assert calls[1].parsed == {"effort": 0.2, "inspect": None, "rationale": "scripted"}
     assert result.metrics.llm.backend_errors == 1
 
 

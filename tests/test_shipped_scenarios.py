@@ -66,8 +66,10 @@ def test_runs_three_rounds_with_invariants(path: Path, tmp_path: Path) -> None:
     rounds = [e for e in events if isinstance(e, RoundFinished)]
     assert len(rounds) == result.metrics.rounds_completed
     assert all(d.source == "rules" for d in events if isinstance(d, Decision))
-    assert len([d for d in events if isinstance(d, Decision)]) == sum(
-        len(e.alive) for e in events if isinstance(e, RoundStarted)
+    # Every alive, non-excluded agent decides its harvest once per round.
+    harvest_decisions = [d for d in events if isinstance(d, Decision) and d.phase == "harvest"]
+    assert len(harvest_decisions) == sum(
+        len(e.alive) - len(e.excluded) for e in events if isinstance(e, RoundStarted)
     )
     on_disk = json.loads((result.run_dir / "metrics.json").read_text())
     assert on_disk == compute_metrics(events).model_dump(mode="json")

@@ -12,9 +12,9 @@ from typing import Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from society.agents.decisions import HARVEST_DECISIONS, DecisionModel
 from society.agents.mind import DecisionRequest, Mind, MindResult
 from society.agents.observation import Observation
+from society.agents.phases import phase
 from society.transcript.events import Decision
 
 
@@ -37,16 +37,17 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
 
     def observe(turn: AgentTurn) -> AgentTurn:
         view = Observation.model_validate(turn["view"])
-        phase = turn["phase"]
+        spec = phase(turn["phase"])
         context = turn.get("context", {})
         request = DecisionRequest(
-            phase=phase,
-            prompt_id=_prompt_id(phase, view),
+            phase=spec.name,
+            prompt_id=spec.prompt_id(view),
             observation=view,
-            decision_type=_decision_type(phase, view),
+            decision_type=spec.decision_type(view, minds[turn["agent"]].source),
             seed=turn["seed"],
             context=context,
-            validation_context=_validation_context(view, context),
+            # Validators read the phase's facts (ballot, peers...) and the stock as the max ask.
+            validation_context={**context, "max_amount": view.max_amount, "round": view.round},
         )
         return {"request": request}
 
@@ -91,17 +92,3 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
     graph.add_edge("decide", "act")
     graph.add_edge("act", END)
     return graph.compile(name="agent")
-
-
-def _decision_type(phase: str, view: Observation) -> type[DecisionModel]:
-    if phase == "harvest":
-        return HARVEST_DECISIONS[view.harvest_mode]
-    raise ValueError(f"no decision type for phase {phase!r}")
-
-
-def _prompt_id(phase: str, view: Observation) -> str:
-    return f"harvest_{view.harvest_mode}" if phase == "harvest" else phase
-
-
-def _validation_context(view: Observation, context: dict[str, Any]) -> dict[str, Any]:
-    return {"max_amount": view.max_amount} if view.max_amount is not None else {}

@@ -1,30 +1,93 @@
-"""What one agent privately knows when it decides: no payoff formula, no view of everyone."""
+"""What one agent privately knows when it decides: its own outcomes and what it saw or heard.
+No payoff formula and no view of the whole population (the paper's 'no explicit reward')."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from society.scenario.schema import ResourceNames, Strategy
+from society.scenario.schema import ResourceNames
 
 
-class Observation(BaseModel):
+class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+class Inspection(Frozen):
+    target: str
+    harvest: float
+    violated: bool
+
+
+class HeardClaim(Frozen):
+    about: str
+    round: int
+    harvest: float
+
+
+class HeardMessage(Frozen):
+    """A message from a peer: data to read, never an instruction to the framework."""
+
+    sender: str
+    to: str
+    text: str
+    claims: list[HeardClaim] = Field(default_factory=list)
+
+
+class SanctionReceived(Frozen):
+    by: str
+    kind: Literal["warning", "fine", "exclusion"]
+    fine: float
+    exclusion_rounds: int
+
+
+class News(Frozen):
+    """What happened to the agent in one round (the current one after its harvest, else the
+    previous one)."""
+
+    round: int
+    harvest: float | None = None
+    inspection: Inspection | None = None
+    heard: list[HeardMessage] = Field(default_factory=list)
+    heard_total: int = 0  # messages received; `heard` may show only the first few
+    sanctions_received: list[SanctionReceived] = Field(default_factory=list)
+    punished: list[str] = Field(default_factory=list)
+    fines_paid: float = 0.0
+    costs_paid: float = 0.0
+
+
+class StrategyState(Frozen):
+    """The agent's own strategy: the numeric tuple rule-based minds act on (e, m, p and a
+    personal norm in units) and the free text LLM minds keep."""
+
+    effort: float
+    monitor: float
+    punish: float
+    noise: float
+    norm: float
+    text: str = ""
+
+
+class Observation(Frozen):
     agent: str
     round: int
     persona: str
     harvest_mode: Literal["effort", "amount"]
     resource: ResourceNames
     stock_signal: str
+    stock_trend: Literal["shrinking", "steady", "growing", "unknown"]
     exact_stock: float | None
     max_amount: int | None
     community_size: int
+    peers: list[str]
     last_request: float | None
     last_harvest: float | None
     last_payoff_change: float | None
     payoff: float
     norm_text: str
     norm_limit: float
-    strategy: Strategy
+    excluded_rounds_left: int = 0
+    news: News | None = None
+    reputation: dict[str, float] = Field(default_factory=dict)
+    strategy: StrategyState

@@ -1,18 +1,31 @@
 """Rule-based minds: the paper's agents with no model behind them (the offline default).
 
-Each agent follows its strategy tuple (effort e, monitoring m, punishment p). Its effort this
-round is e plus a small 'trembling hand' noise drawn from a generator keyed by (run seed,
-round, phase, agent), so concurrency never changes a draw.
+Each agent follows its strategy tuple: effort e, monitoring propensity m, punishment
+propensity p and a personal norm (a per-round limit in units). Every draw comes from a
+generator keyed by (run seed, round, phase, agent), so concurrency never changes a draw.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
-from society.agents.decisions import AmountHarvest, DecisionModel, EffortHarvest
+from society.agents.decisions import (
+    EVERYONE,
+    AmountHarvest,
+    Claim,
+    DecisionModel,
+    EffortHarvest,
+    Message,
+    Proposal,
+    Respond,
+    RuleUpdate,
+    Vote,
+)
 from society.agents.mind import DecisionRequest, MindResult
 from society.agents.observation import Observation
+from society.commons.social_learning import fermi_probability
 
 
 class RulesMind:
@@ -24,23 +37,144 @@ class RulesMind:
 
     def decide_now(self, request: DecisionRequest) -> DecisionModel:
         rng = random.Random(request.seed)
+        view, context = request.observation, request.context
         if request.phase == "harvest":
-            return _harvest(request.observation, request.decision_type, rng)
-        raise ValueError(f"rule-based agents have no rule for phase {request.phase!r}")
+            decision = _harvest(view, request.decision_type, context, rng)
+        elif request.phase == "respond":
+            decision = _respond(view, context, rng)
+        elif request.phase == "propose":
+            decision = _propose(view)
+        elif request.phase == "vote":
+            decision = _vote(view, context, rng)
+        elif request.phase == "learn":
+            decision = _learn(view, context, rng)
+        else:
+            raise ValueError(f"rule-based agents have no rule for phase {request.phase!r}")
+        # Rule decisions pass the same validators as a model's reply, with the phase's facts.
+        return request.decision_type.model_validate(
+            decision.model_dump(), context=request.validation_context
+        )
 
 
 def _harvest(
-    view: Observation, decision_type: type[DecisionModel], rng: random.Random
+    view: Observation,
+    decision_type: type[DecisionModel],
+    context: dict[str, Any],
+    rng: random.Random,
 ) -> DecisionModel:
     effort = min(1.0, max(0.0, rng.gauss(view.strategy.effort, view.strategy.noise)))
+    inspectable = context.get("inspectable")
+    inspect = (
+        rng.choice(inspectable) if inspectable and rng.random() < view.strategy.monitor else None
+    )
     if decision_type is EffortHarvest:
-        return EffortHarvest(effort=effort, rationale=f"habitual effort {view.strategy.effort:.2f}")
+        return EffortHarvest(
+            effort=effort, inspect=inspect, rationale=f"habitual effort {view.strategy.effort:.2f}"
+        )
     if decision_type is AmountHarvest:
         if view.exact_stock is None or view.max_amount is None:
             raise ValueError("amount harvests need the exact stock to be visible")
         # Effort e asks for e times an equal split of the stock [O].
         ask = math.floor(effort * view.exact_stock / max(1, view.community_size))
         return AmountHarvest(
-            amount=min(ask, view.max_amount), rationale=f"{effort:.2f} of an equal split"
+            amount=min(ask, view.max_amount),
+            inspect=inspect,
+            rationale=f"{effort:.2f} of an equal split",
         )
     raise ValueError(f"rule-based agents cannot answer with {decision_type.__name__}")
+
+
+def _respond(view: Observation, context: dict[str, Any], rng: random.Random) -> Respond:
+    messages = []
+    seen = view.news.inspection if view.news else None
+    if context.get("gossip") and seen is not None and seen.violated:
+        unit = view.resource.unit
+        messages.append(
+            Message(
+                to=EVERYONE,
+                text=f"I saw {seen.target} take {seen.harvest:.1f} {unit}, above our limit of {view.norm_limit:g}.",
+                claims=[Claim(about=seen.target, round=view.round, harvest=seen.harvest)],
+            )
+        )
+    punish = [
+        target for target in context.get("punishable", []) if rng.random() < view.strategy.punish
+    ]
+    return Respond(
+        messages=messages,
+        punish=punish,
+        rationale=f"punishing with propensity {view.strategy.punish:.2f}",
+    )
+
+
+def _propose(view: Observation) -> Proposal:
+    limit = round(view.strategy.norm, 2)
+    unit = view.resource.unit
+    return Proposal(
+        text=f"Each member takes at most {limit:g} {unit} per round.",
+        limit=limit,
+        rationale="my personal norm",
+    )
+
+
+def _vote(view: Observation, context: dict[str, Any], rng: random.Random) -> Vote:
+    ballot: dict[str, dict[str, Any]] = context["ballot"]
+    distance = {pid: abs(entry["limit"] - view.strategy.norm) for pid, entry in ballot.items()}
+    best = min(distance.values())
+    closest = [pid for pid in ballot if distance[pid] == best]
+    choice = closest[0] if len(closest) == 1 else rng.choice(closest)
+    return Vote(proposal=choice, rationale="closest to my personal norm")
+
+
+def _learn(view: Observation, context: dict[str, Any], rng: random.Random) -> RuleUpdate:
+    s = view.strategy
+    effort, monitor = s.effort, s.monitor
+    reasons = []
+    learning = context.get("learning")
+    news = view.news
+    if learning is not None and news is not None:
+        if news.sanctions_received and news.harvest:
+            # Harvest is proportional to effort at a given stock: scale effort to comply.
+            target = view.norm_limit * (1 - learning["comply_margin"])
+            effort = min(effort, effort * target / news.harvest)
+            reasons.append("sanctioned: effort cut to keep the norm")
+        elif not news.sanctions_received:
+            effort += learning["greed"]
+            reasons.append("unsanctioned: a little more effort")
+        if news.inspection is not None:
+            if news.inspection.violated:
+                monitor += learning["monitor_step"]
+            elif news.costs_paid > 0:
+                monitor -= learning["monitor_step"]
+    update = {
+        "effort": _unit(effort),
+        "monitor": _unit(monitor),
+        "punish": s.punish,
+        "norm": s.norm,
+    }
+    followed, probability, copied = None, None, False
+    peers: list[dict[str, Any]] = context.get("peer_table", [])
+    if context.get("social") and peers:
+        peer = peers[rng.randrange(len(peers))]
+        followed = peer["agent"]
+        # Payoff-biased: compare this round's payoff change (income net of costs and fines),
+        # not wealth, so that imitation tracks what strategies earn now.
+        probability = fermi_probability(
+            view.last_payoff_change or 0.0, peer["payoff_change"], context["beta"]
+        )
+        if rng.random() < probability:
+            copied = True
+            update = {key: peer["strategy"][key] for key in ("effort", "monitor", "punish", "norm")}
+            reasons.append(f"copied {followed} (p={probability:.2f})")
+        else:
+            reasons.append(f"kept own strategy over {followed}'s (p={probability:.2f})")
+    return RuleUpdate(
+        **update,
+        followed=followed,
+        copy_probability=probability,
+        copied=copied,
+        rationale="; ".join(reasons) or "no change",
+    )
+
+
+def _unit(value: float) -> float:
+    return min(1.0, max(0.0, value))

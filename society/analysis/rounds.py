@@ -7,13 +7,20 @@ from dataclasses import dataclass, field
 
 from society.transcript.events import (
     AgentDied,
+    BallotDrawn,
     Decision,
     DecisionFailed,
     Event,
     HarvestResolved,
+    Inspection,
     LLMCall,
+    MessageSent,
+    NormAdopted,
     RoundFinished,
     RoundStarted,
+    SanctionApplied,
+    StrategyUpdated,
+    VoteResolved,
 )
 
 
@@ -21,24 +28,46 @@ from society.transcript.events import (
 class RoundSummary:
     round: int
     stock_start: float = 0.0
+    norm_limit: float | None = None
     harvest_total: float = 0.0
-    stock_after_harvest: float = 0.0
     stock_end: float | None = None
     alive: int = 0
     died: list[str] = field(default_factory=list)
+    inspections: int = 0
+    violations_seen: int = 0
+    messages: int = 0
+    sanctions: int = 0
+    norm_adopted: float | None = None
+    copies: int = 0
     failures: int = 0
     end_reason: str | None = None
 
 
 @dataclass
+class Governance:
+    """Everything institutional that happened in one round."""
+
+    round: int
+    norm_text: str = ""
+    norm_limit: float | None = None
+    inspections: list[Inspection] = field(default_factory=list)
+    messages: list[MessageSent] = field(default_factory=list)
+    sanctions: list[SanctionApplied] = field(default_factory=list)
+    ballot: BallotDrawn | None = None
+    vote: VoteResolved | None = None
+    adopted: NormAdopted | None = None
+    learning: list[StrategyUpdated] = field(default_factory=list)
+
+
+@dataclass
 class AgentTurnView:
     round: int
+    phase: str
     agent: str
     decision: Decision | None
     failure: DecisionFailed | None
     calls: list[LLMCall]
-    requested: float | None
-    harvested: float | None
+    harvested: float | None = None
 
 
 def round_summaries(events: Sequence[Event]) -> list[RoundSummary]:
@@ -46,45 +75,82 @@ def round_summaries(events: Sequence[Event]) -> list[RoundSummary]:
     for event in events:
         if event.round == 0:
             continue
-        summary = rounds.setdefault(event.round, RoundSummary(event.round))
+        s = rounds.setdefault(event.round, RoundSummary(event.round))
         if isinstance(event, RoundStarted):
-            summary.stock_start, summary.alive = event.stock, len(event.alive)
+            s.stock_start, s.alive, s.norm_limit = event.stock, len(event.alive), event.norm_limit
         elif isinstance(event, HarvestResolved):
-            summary.harvest_total = sum(event.harvested.values())
-            summary.stock_after_harvest = event.stock_after
+            s.harvest_total = sum(event.harvested.values())
+        elif isinstance(event, Inspection):
+            s.inspections += 1
+            s.violations_seen += event.violated
+        elif isinstance(event, MessageSent):
+            s.messages += 1
+        elif isinstance(event, SanctionApplied):
+            s.sanctions += 1
+        elif isinstance(event, NormAdopted):
+            s.norm_adopted = event.limit
+        elif isinstance(event, StrategyUpdated):
+            s.copies += event.copied
         elif isinstance(event, AgentDied):
-            summary.died.append(event.agent)
+            s.died.append(event.agent)
         elif isinstance(event, DecisionFailed):
-            summary.failures += 1
+            s.failures += 1
         elif isinstance(event, RoundFinished):
-            summary.stock_end, summary.end_reason = event.stock, event.end_reason
+            s.stock_end, s.end_reason = event.stock, event.end_reason
     return [rounds[n] for n in sorted(rounds)]
+
+
+def governance(events: Sequence[Event], round_number: int) -> Governance:
+    g = Governance(round_number)
+    for event in events:
+        if event.round != round_number:
+            continue
+        if isinstance(event, RoundStarted):
+            g.norm_text, g.norm_limit = event.norm_text, event.norm_limit
+        elif isinstance(event, Inspection):
+            g.inspections.append(event)
+        elif isinstance(event, MessageSent):
+            g.messages.append(event)
+        elif isinstance(event, SanctionApplied):
+            g.sanctions.append(event)
+        elif isinstance(event, BallotDrawn):
+            g.ballot = event
+        elif isinstance(event, VoteResolved):
+            g.vote = event
+        elif isinstance(event, NormAdopted):
+            g.adopted = event
+        elif isinstance(event, StrategyUpdated):
+            g.learning.append(event)
+    return g
 
 
 def agent_turns(
     events: Sequence[Event], agent: str | None = None, round_number: int | None = None
 ) -> list[AgentTurnView]:
-    turns: dict[tuple[int, str], AgentTurnView] = {}
-
-    def turn(r: int, a: str) -> AgentTurnView:
-        return turns.setdefault((r, a), AgentTurnView(r, a, None, None, [], None, None))
-
+    """One entry per (round, agent, phase) with the decision or failure and its model calls."""
+    turns: dict[tuple[int, str, str], AgentTurnView] = {}
+    harvests: dict[tuple[int, str], float] = {}
     for event in events:
         if round_number is not None and event.round != round_number:
             continue
-        if isinstance(event, Decision | DecisionFailed | LLMCall):
-            if agent is not None and event.agent != agent:
-                continue
-            view = turn(event.round, event.agent)
-            if isinstance(event, Decision):
-                view.decision = event
-            elif isinstance(event, DecisionFailed):
-                view.failure = event
-            else:
-                view.calls.append(event)
-        elif isinstance(event, HarvestResolved):
+        if isinstance(event, HarvestResolved):
             for name, amount in event.harvested.items():
-                if agent is None or name == agent:
-                    view = turn(event.round, name)
-                    view.harvested, view.requested = amount, event.requested.get(name)
-    return [turns[key] for key in sorted(turns)]
+                harvests[(event.round, name)] = amount
+        if not isinstance(event, Decision | DecisionFailed | LLMCall):
+            continue
+        if agent is not None and event.agent != agent:
+            continue
+        key = (event.round, event.agent, event.phase)
+        view = turns.setdefault(
+            key, AgentTurnView(event.round, event.phase, event.agent, None, None, [])
+        )
+        if isinstance(event, Decision):
+            view.decision = event
+        elif isinstance(event, DecisionFailed):
+            view.failure = event
+        else:
+            view.calls.append(event)
+    for (r, name, phase), view in turns.items():
+        if phase == "harvest":
+            view.harvested = harvests.get((r, name))
+    return [turns[key] for key in sorted(turns, key=lambda k: (k[0], k[1]))]

@@ -19,6 +19,8 @@ def settle(
     starvation: bool,
 ) -> Settlement:
     """π_i += income_i − c for every listed (alive) agent; π_i < 0 starves the agent."""
-    updated = {agent: payoffs[agent] + income.get(agent, 0.0) - consumption for agent in sorted(payoffs)}
+    updated = {
+        agent: payoffs[agent] + income.get(agent, 0.0) - consumption for agent in sorted(payoffs)
+    }
     starved = [agent for agent, value in updated.items() if starvation and value < 0.0]
     return Settlement(updated, starved)

@@ -44,3 +44,16 @@ def stock_signal(stock: float, capacity: float) -> str:
     if fraction >= 0.15:
         return "scarce"
     return "critical"
+
+
+def stock_trend(previous: float | None, current: float, capacity: float) -> str:
+    """Whether the resource visibly shrank or grew since the previous round: a change of
+    more than 2% of capacity is visible [O]."""
+    if previous is None:
+        return "unknown"
+    change = (current - previous) / capacity
+    if change < -0.02:
+        return "shrinking"
+    if change > 0.02:
+        return "growing"
+    return "steady"

@@ -1,203 +1,129 @@
 """The coordinator graph: runs rounds of the society until an end condition.
 
-start_round → (Send to every alive agent) agent → resolve_harvest → regrow → start_round | finish
+Per round, with the phases the scenario switches on:
 
-Agent branches run concurrently; their outcomes merge through a reducer keyed by agent id and
-are written to the transcript in agent-id order, never in completion order.
+    start_round → harvest_turn* → resolve_harvest
+      → respond_turn* → resolve_respond          (gossip and/or sanctions)
+      → settle                                   (consumption, starvation)
+      → propose_turn* → resolve_proposals → vote_turn* → resolve_vote   (voting)
+      → learn_turn* → resolve_learning           (individual and social learning)
+      → regrow → start_round | finish
+
+`*` marks a fan-out: one concurrent branch per acting agent (LangGraph `Send`). Outcomes
+merge through a reducer keyed by agent id and are written in agent-id order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
-from society import commons
-from society.commons.ending import EndReason
-from society.coordinator.state import AgentRecord, SocietyState
+from society.coordinator import views
+from society.coordinator.choice import resolve_proposals, resolve_vote
+from society.coordinator.deps import CoordinatorDeps
+from society.coordinator.enforcement import resolve_respond
+from society.coordinator.harvesting import resolve_harvest
+from society.coordinator.learning import resolve_learning
+from society.coordinator.settlement import regrow, settle
+from society.coordinator.state import SocietyState, alive, copy_agents, empty_news
 from society.scenario.schema import Scenario
-from society.transcript.events import (
-    AgentDied,
-    HarvestResolved,
-    PayoffsSettled,
-    Regrowth,
-    RoundFinished,
-    RoundStarted,
-    RunFinished,
-)
-from society.transcript.writer import TranscriptWriter
+from society.transcript.events import RoundStarted, RunFinished
 
-NODES_PER_ROUND = 4
+__all__ = ["CoordinatorDeps", "build_round_graph", "recursion_limit"]
+
+ContextOf = Callable[[SocietyState, str], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class CoordinatorDeps:
-    scenario: Scenario
-    agent_graph: CompiledStateGraph
-    writer: TranscriptWriter
-    personas: dict[str, str]  # agent id -> persona description
-    on_round_finished: Callable[[int, float], None] | None = None
+def enabled_phases(scenario: Scenario) -> list[str]:
+    institutions = scenario.institutions
+    phases = ["harvest"]
+    if institutions.gossip.enabled or institutions.sanctions.enabled:
+        phases.append("respond")
+    if institutions.voting.enabled:
+        phases += ["propose", "vote"]
+    phases.append("learn")  # rule agents learn individually; the node skips when nobody learns
+    return phases
 
 
 def recursion_limit(scenario: Scenario) -> int:
-    return NODES_PER_ROUND * scenario.rounds + 10
+    # Each phase takes two steps (turns, resolution); start, settle and regrow one each.
+    return (2 * len(enabled_phases(scenario)) + 3) * scenario.rounds + 10
 
 
 def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
     scenario, writer = deps.scenario, deps.writer
-    params = scenario.commons
+    phases = enabled_phases(scenario)
 
     async def start_round(state: SocietyState) -> dict[str, Any]:
         number = state["round"] + 1
-        writer.write(RoundStarted(round=number, stock=state["stock"], alive=_alive(state)))
-        return {"round": number, "outcomes": None}
-
-    def view_of(state: SocietyState, agent_id: str) -> dict[str, Any]:
-        record = state["agents"][agent_id]
-        stock = state["stock"]
+        agents = copy_agents(state)
+        for record in agents.values():
+            record["previous_news"] = record["news"]
+            record["news"] = empty_news(number)
+            record["payoff_at_round_start"] = record["payoff"]
+        # Agent records are read at this round number by the fan-out below.
+        upcoming: SocietyState = {**state, "round": number, "agents": agents}  # type: ignore[typeddict-item]
+        writer.write(
+            RoundStarted(
+                round=number,
+                stock=state["stock"],
+                alive=alive(upcoming),
+                norm_limit=state["norm"]["limit"],
+                norm_text=state["norm"]["text"],
+                excluded=views.excluded(upcoming),
+            )
+        )
         return {
-            "agent": agent_id,
-            "round": state["round"],
-            "persona": deps.personas[agent_id],
-            "harvest_mode": params.harvest,
-            "resource": params.resource.model_dump(),
-            "stock_signal": commons.stock_signal(stock, params.capacity),
-            "exact_stock": stock if params.exact_stock_visible else None,
-            "max_amount": int(stock) if params.harvest == "amount" else None,
-            "community_size": len(state["agents"]),
-            "last_request": record["last_request"],
-            "last_harvest": record["last_harvest"],
-            "last_payoff_change": record["last_payoff_change"],
-            "payoff": record["payoff"],
-            "norm_text": scenario.norm.text,
-            "norm_limit": scenario.norm.limit,
-            "strategy": record["strategy"],
+            "round": number,
+            "agents": agents,
+            "outcomes": None,
+            "previous_stock": state["round_start_stock"],
+            "round_start_stock": state["stock"],
         }
 
-    def fan_out(state: SocietyState) -> list[Send]:
-        # start_round has already advanced state["round"] to the round being played.
-        return [
-            Send(
-                "agent",
-                {
-                    "agent": agent_id,
-                    "phase": "harvest",
-                    "view": view_of(state, agent_id),
-                    "seed": f"{scenario.seed}:{state['round']}:harvest:{agent_id}",
-                },
-            )
-            for agent_id in _alive(state)
-        ]
+    def fan_out(
+        phase: str, who: Callable[[SocietyState], list[str]], context: ContextOf
+    ) -> Callable[[SocietyState], list[Send]]:
+        def sends(state: SocietyState) -> list[Send]:
+            return [
+                Send(
+                    f"{phase}_turn",
+                    {
+                        "agent": agent,
+                        "phase": phase,
+                        "view": views.observation(state, agent, phase, deps),
+                        "context": context(state, agent),
+                        "seed": f"{scenario.seed}:{state['round']}:{phase}:{agent}",
+                    },
+                )
+                for agent in who(state)
+            ]
 
-    async def agent(turn: dict[str, Any]) -> dict[str, Any]:
-        finished = await deps.agent_graph.ainvoke(turn)
-        return {"outcomes": {turn["agent"]: finished["outcome"]}}
+        return sends
 
-    async def resolve_harvest(state: SocietyState) -> dict[str, Any]:
-        number, outcomes = state["round"], state["outcomes"]
-        aborted = False
-        for agent_id in sorted(outcomes):
-            outcome = outcomes[agent_id]
-            for event, latency in zip(outcome["events"], outcome["latencies"], strict=True):
-                writer.write(event, latency_s=latency)
-            aborted = aborted or outcome["failure_policy"] == "abort"
-        if aborted:
-            return {"end_reason": EndReason.ABORTED.value}
+    async def turn(payload: dict[str, Any]) -> dict[str, Any]:
+        finished = await deps.agent_graph.ainvoke(payload)
+        return {"outcomes": {payload["agent"]: finished["outcome"]}}
 
-        decided = {a: o["decision"] for a, o in outcomes.items() if o["decision"] is not None}
-        skipped = sorted(a for a, o in outcomes.items() if o["decision"] is None)
-        if params.harvest == "effort":
-            result = commons.resolve_effort(
-                state["stock"], {a: d["effort"] for a, d in decided.items()}, params.productivity
-            )
-        else:
-            rng = commons.derive_rng(scenario.seed, number, "ration")
-            result = commons.resolve_amounts(
-                state["stock"], {a: d["amount"] for a, d in decided.items()}, rng
-            )
-        writer.write(
-            HarvestResolved(
-                round=number,
-                stock_before=result.stock_before,
-                stock_after=result.stock_after,
-                requested=result.requested,
-                harvested=result.harvested,
-                rationed=result.rationed,
-                skipped=skipped,
-            )
-        )
-        agents = {a: AgentRecord(**record) for a, record in state["agents"].items()}  # type: ignore[typeddict-item]
-        alive = _alive(state)
-        settlement = commons.settle(
-            {a: agents[a]["payoff"] for a in alive},
-            result.harvested,
-            params.consumption,
-            params.starvation,
-        )
-        writer.write(
-            PayoffsSettled(
-                round=number,
-                consumption=params.consumption,
-                payoffs=settlement.payoffs,
-                starved=settlement.starved,
-            )
-        )
-        for agent_id in alive:
-            record = agents[agent_id]
-            record["last_payoff_change"] = settlement.payoffs[agent_id] - record["payoff"]
-            record["payoff"] = settlement.payoffs[agent_id]
-            record["last_request"] = result.requested.get(agent_id)
-            record["last_harvest"] = result.harvested.get(agent_id, 0.0)
-        for agent_id in settlement.starved:
-            agents[agent_id]["alive"] = False
-            writer.write(
-                AgentDied(round=number, agent=agent_id, payoff=settlement.payoffs[agent_id])
-            )
-        stock = result.stock_after
-        end = None
-        if commons.collapsed(stock, params, "after_harvest"):
-            end = EndReason.COLLAPSED.value
-        return {"stock": stock, "agents": agents, "end_reason": end}
+    def node(
+        step: Callable[[SocietyState, CoordinatorDeps], dict[str, Any]],
+    ) -> Callable[[SocietyState], Any]:
+        async def run(state: SocietyState) -> dict[str, Any]:
+            # Every resolution consumes the phase's outcomes; the next phase starts empty.
+            return {"outcomes": None, **step(state, deps)}
 
-    async def regrow(state: SocietyState) -> dict[str, Any]:
-        number, stock = state["round"], state["stock"]
-        end = state["end_reason"]
-        if end != EndReason.ABORTED.value:
-            grown = commons.regrow(stock, params)
-            writer.write(Regrowth(round=number, stock_before=stock, stock_after=grown))
-            stock = grown
-            alive = [a for a, r in state["agents"].items() if r["alive"]]
-            deaths = sum(1 for r in state["agents"].values() if not r["alive"])
-            reason = commons.end_reason(
-                round_number=number,
-                round_limit=scenario.rounds,
-                stock_collapsed=end == EndReason.COLLAPSED.value
-                or commons.collapsed(stock, params, "after_regrowth"),
-                deaths=deaths,
-                alive=len(alive),
-                commons=params,
-            )
-            end = reason.value if reason else None
-            writer.write(
-                RoundFinished(round=number, stock=stock, alive=sorted(alive), end_reason=end)
-            )
-        if deps.on_round_finished is not None:
-            deps.on_round_finished(number, stock)
-        return {"stock": stock, "end_reason": end}
-
-    def next_step(state: SocietyState) -> str:
-        return "finish" if state["end_reason"] else "start_round"
+        return run
 
     async def finish(state: SocietyState) -> dict[str, Any]:
-        completed = state["round"] - (1 if state["end_reason"] == EndReason.ABORTED.value else 0)
+        aborted = state["end_reason"] == "aborted"
         writer.write(
             RunFinished(
                 round=state["round"],
-                rounds_completed=completed,
+                rounds_completed=state["round"] - (1 if aborted else 0),
                 end_reason=state["end_reason"] or "",
                 final_stock=state["stock"],
             )
@@ -206,18 +132,109 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
 
     graph = StateGraph(SocietyState)
     graph.add_node("start_round", start_round)
-    graph.add_node("agent", agent)
-    graph.add_node("resolve_harvest", resolve_harvest)
-    graph.add_node("regrow", regrow)
+    graph.add_node("resolve_harvest", node(resolve_harvest))
+    graph.add_node("settle", node(settle))
+    graph.add_node("regrow", node(regrow))
     graph.add_node("finish", finish)
+    for phase in phases:
+        graph.add_node(f"{phase}_turn", turn)
+        graph.add_edge(f"{phase}_turn", _resolver_name(phase))
+
+    def ending(state: SocietyState) -> bool:
+        return state["end_reason"] is not None
+
+    def after(
+        node_name: str,
+        target: str,
+        empty_target: str,
+        who: Callable[[SocietyState], list[str]],
+        phase: str,
+        context: ContextOf,
+    ) -> None:
+        """From `node_name`, fan out to `phase` turns; skip to `empty_target` if nobody acts
+        or the round is already ending."""
+        sends = fan_out(phase, who, context)
+
+        def route(state: SocietyState) -> list[Send] | str:
+            if ending(state):
+                return empty_target
+            pending = sends(state)
+            return pending or target
+
+        graph.add_conditional_edges(node_name, route, [f"{phase}_turn", target, empty_target])
+
     graph.add_edge(START, "start_round")
-    graph.add_conditional_edges("start_round", fan_out, ["agent"])
-    graph.add_edge("agent", "resolve_harvest")
-    graph.add_edge("resolve_harvest", "regrow")
-    graph.add_conditional_edges("regrow", next_step, ["start_round", "finish"])
+    # Harvest: everyone alive and not excluded.
+    harvest_route = fan_out(
+        "harvest", views.harvesters, lambda s, a: views.harvest_context(s, a, deps)
+    )
+
+    def after_start(state: SocietyState) -> list[Send] | str:
+        return harvest_route(state) or "resolve_harvest"
+
+    graph.add_conditional_edges("start_round", after_start, ["harvest_turn", "resolve_harvest"])
+
+    # After the harvest: respond (if on) then settle.
+    if "respond" in phases:
+        graph.add_node("resolve_respond", node(resolve_respond))
+        after(
+            "resolve_harvest",
+            "resolve_respond",
+            "settle",
+            lambda s: views.responders(s, deps),
+            "respond",
+            lambda s, a: views.respond_context(s, a, deps),
+        )
+        graph.add_edge("resolve_respond", "settle")
+    else:
+        graph.add_edge("resolve_harvest", "settle")
+
+    learn_entry = "resolve_learning"
+    graph.add_node("resolve_learning", node(resolve_learning))
+    if "propose" in phases:
+        graph.add_node("resolve_proposals", node(resolve_proposals))
+        graph.add_node("resolve_vote", node(resolve_vote))
+        after("settle", "resolve_proposals", "regrow", alive, "propose", lambda s, a: {})
+        after(
+            "resolve_proposals",
+            "resolve_vote",
+            "regrow",
+            alive,
+            "vote",
+            lambda s, a: views.vote_context(s),
+        )
+        after(
+            "resolve_vote",
+            learn_entry,
+            "regrow",
+            lambda s: views.learners(s, deps),
+            "learn",
+            lambda s, a: views.learn_context(s, a, deps),
+        )
+    else:
+        after(
+            "settle",
+            learn_entry,
+            "regrow",
+            lambda s: views.learners(s, deps),
+            "learn",
+            lambda s, a: views.learn_context(s, a, deps),
+        )
+    graph.add_edge("resolve_learning", "regrow")
+
+    def next_round(state: SocietyState) -> str:
+        return "finish" if ending(state) else "start_round"
+
+    graph.add_conditional_edges("regrow", next_round, ["start_round", "finish"])
     graph.add_edge("finish", END)
     return graph.compile(name="society")
 
 
-def _alive(state: SocietyState) -> list[str]:
-    return sorted(agent for agent, record in state["agents"].items() if record["alive"])
+def _resolver_name(phase: str) -> str:
+    return {
+        "harvest": "resolve_harvest",
+        "respond": "resolve_respond",
+        "propose": "resolve_proposals",
+        "vote": "resolve_vote",
+        "learn": "resolve_learning",
+    }[phase]

@@ -17,8 +17,11 @@ from society.agents.graph import build_agent_graph
 from society.agents.mind import Mind
 from society.analysis.metrics import RunMetrics, compute_metrics, write_metrics
 from society.backends.resolve import ChatModelFactory, build_mind, init_chat_model_factory
-from society.coordinator.graph import CoordinatorDeps, build_round_graph, recursion_limit
-from society.coordinator.state import AgentRecord, SocietyState
+from society.backends.stack import BackendOptions, RunBackends
+from society.commons.sustainability import sustainable_share
+from society.coordinator.deps import CoordinatorDeps
+from society.coordinator.graph import build_round_graph, recursion_limit
+from society.coordinator.state import AgentRecord, NormState, SocietyState, empty_news
 from society.prompts import PromptLibrary
 from society.scenario.schema import Scenario
 from society.transcript.events import AgentInfo, RunStarted
@@ -88,17 +91,23 @@ async def run_society(
     chat_model_factory: ChatModelFactory = init_chat_model_factory,
     minds: Mapping[str, Mind] | None = None,
     prompts: PromptLibrary | None = None,
-    backoff_s: float = 1.0,
+    backoff_s: float | None = None,
+    backends: BackendOptions | None = None,
     on_round_finished: Callable[[int, float], None] | None = None,
 ) -> RunResult:
-    """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models."""
+    """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models.
+    `backends` sets record/replay, fault injection and a price table for the models;
+    `backoff_s` overrides every model's retry backoff (tests use 0)."""
     prompts = prompts or PromptLibrary()
     agents = agents_of(scenario)
-    minds = (
-        dict(minds)
-        if minds is not None
-        else build_minds(scenario, prompts, chat_model_factory, backoff_s=backoff_s)
-    )
+    run_backends: RunBackends | None = None
+    if minds is not None:
+        minds = dict(minds)
+    else:
+        run_backends = RunBackends(scenario.llm, backends or BackendOptions())
+        if backoff_s is not None:
+            run_backends.options.backoff_s = backoff_s
+        minds = build_minds(scenario, prompts, chat_model_factory, run=run_backends)
     run_id = run_id_for(scenario)
     run_dir = new_run_dir(Path(out), run_id)
     resolved = scenario.model_dump(mode="json")
@@ -126,12 +135,18 @@ async def run_society(
             agent_graph=build_agent_graph(minds),
             writer=writer,
             personas={a.id: scenario.persona(a.persona).description for a in agents},
+            mind_sources={a.id: minds[a.id].source for a in agents},
             on_round_finished=on_round_finished,
         )
         graph = build_round_graph(deps)
-        await graph.ainvoke(
-            initial_state(scenario, agents), config={"recursion_limit": recursion_limit(scenario)}
-        )
+        try:
+            await graph.ainvoke(
+                initial_state(scenario, agents),
+                config={"recursion_limit": recursion_limit(scenario)},
+            )
+        finally:
+            if run_backends is not None:
+                run_backends.close()
 
     metrics = compute_metrics(list(read_events(run_dir)))
     write_metrics(run_dir, metrics)
@@ -143,21 +158,49 @@ def run_society_sync(scenario: Scenario, out: Path, **options: Any) -> RunResult
 
 
 def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:
-    records: dict[str, AgentRecord] = {
-        a.id: AgentRecord(
+    params = scenario.commons
+    # Personal norms start as a persona-given multiple of the sustainable per-agent share.
+    share = sustainable_share(params.start_stock, params, len(agents))
+    records: dict[str, AgentRecord] = {}
+    for a in agents:
+        strategy = scenario.persona(a.persona).strategy
+        records[a.id] = AgentRecord(
             group=a.group,
             persona=a.persona,
             alive=True,
-            payoff=scenario.commons.initial_payoff,
-            strategy=scenario.persona(a.persona).strategy.model_dump(),
+            payoff=params.initial_payoff,
+            payoff_at_round_start=params.initial_payoff,
+            strategy={
+                "effort": strategy.effort,
+                "monitor": strategy.monitor,
+                "punish": strategy.punish,
+                "noise": strategy.noise,
+                "norm": round(strategy.norm_factor * share, 6),
+                "text": "",
+            },
             last_request=None,
             last_harvest=None,
             last_payoff_change=None,
+            offences=0,
+            excluded_until=0,
+            reputation={},
+            reports=[],
+            news=empty_news(0),
+            previous_news=None,
         )
-        for a in agents
-    }
+    norm = NormState(
+        text=scenario.norm.text, limit=scenario.norm.limit, proposer=None, adopted_round=0
+    )
     return SocietyState(
-        round=0, stock=scenario.commons.start_stock, agents=records, outcomes={}, end_reason=None
+        round=0,
+        stock=params.start_stock,
+        round_start_stock=None,
+        previous_stock=None,
+        agents=records,
+        norm=norm,
+        ballot={},
+        outcomes={},
+        end_reason=None,
     )
 
 
@@ -166,18 +209,27 @@ def build_minds(
     prompts: PromptLibrary | None = None,
     factory: ChatModelFactory = init_chat_model_factory,
     *,
-    backoff_s: float = 1.0,
+    backoff_s: float | None = None,
+    run: RunBackends | None = None,
 ) -> dict[str, Mind]:
-    """One mind per distinct model spec, shared by the agents of the groups that name it."""
+    """One mind per distinct model spec, shared by the agents of the groups that name it.
+    All of them share `run` (made here if not given): one concurrency cap per server, the
+    run's budget, the record/replay store."""
     prompts = prompts or PromptLibrary()
     agents = agents_of(scenario)
+    if run is None:
+        run = RunBackends(scenario.llm, BackendOptions(backoff_s=backoff_s))
+    groups = {group.name: group for group in scenario.population}
+    specs = {agent.id: scenario.model_for(groups[agent.group]) for agent in agents}
+    for spec in specs.values():
+        if not spec.is_rules:
+            run.reserve_cap(spec)
     by_spec: dict[str, Mind] = {}
     minds: dict[str, Mind] = {}
-    groups = {group.name: group for group in scenario.population}
     for agent in agents:
-        spec = scenario.model_for(groups[agent.group])
+        spec = specs[agent.id]
         key = spec.model_dump_json()
         if key not in by_spec:
-            by_spec[key] = build_mind(spec, prompts, scenario.llm, factory, backoff_s=backoff_s)
+            by_spec[key] = build_mind(spec, prompts, scenario.llm, factory, run=run)
         minds[agent.id] = by_spec[key]
     return minds

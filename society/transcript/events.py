@@ -47,6 +47,9 @@ class RoundStarted(Event):
     kind: Literal["round_started"] = "round_started"
     stock: float
     alive: list[str]
+    norm_limit: float | None = None  # G(t) in force this round
+    norm_text: str | None = None
+    excluded: list[str] = Field(default_factory=list)
 
 
 class ChatMessageRecord(BaseModel):
@@ -73,6 +76,10 @@ class LLMCall(Event):
     input_tokens: int
     output_tokens: int
     token_source: Literal["provider", "tiktoken"]
+    # How the reply was constrained: json_schema / tool_calling (reply = the arguments JSON) /
+    # json_mode / text. Cost in the price table's currency; None when the model has no price.
+    output_mode: Literal["json_schema", "tool_calling", "json_mode", "text"] = "text"
+    cost: float | None = None
 
 
 class Decision(Event):
@@ -94,6 +101,9 @@ class DecisionFailed(Event):
     last_reply: str | None
     error: str
     policy: Literal["skip", "abort"]
+    # Why: replies kept failing to parse/validate, the backend failed after its retries, or
+    # the run's budget is spent (always policy 'abort': the run must end).
+    reason: Literal["unusable_reply", "backend_error", "budget_exhausted"] = "unusable_reply"
 
 
 class HarvestResolved(Event):
@@ -104,6 +114,90 @@ class HarvestResolved(Event):
     harvested: dict[str, float]
     rationed: bool
     skipped: list[str]
+    excluded: list[str] = Field(default_factory=list)
+
+
+class Inspection(Event):
+    """A monitor learned a peer's harvest this round."""
+
+    kind: Literal["inspection"] = "inspection"
+    monitor: str
+    target: str
+    harvest: float
+    norm_limit: float
+    violated: bool
+    cost: float
+
+
+class ClaimRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    about: str
+    round: int
+    harvest: float
+
+
+class MessageSent(Event):
+    """Gossip: delivered to the recipients as data; it never changes the rules."""
+
+    kind: Literal["message"] = "message"
+    sender: str
+    to: str
+    recipients: list[str]
+    text: str
+    claims: list[ClaimRecord]
+
+
+class SanctionApplied(Event):
+    kind: Literal["sanction"] = "sanction"
+    punisher: str
+    target: str
+    target_harvest: float | None
+    norm_limit: float
+    step: int
+    sanction: Literal["warning", "fine", "exclusion"]
+    punisher_cost: float
+    fine: float
+    exclusion_rounds: int
+
+
+class BallotDrawn(Event):
+    """The proposals of this round, in agent-id order, as voters see them."""
+
+    kind: Literal["ballot"] = "ballot"
+    proposals: dict[str, dict[str, Any]]
+
+
+class VoteResolved(Event):
+    kind: Literal["vote"] = "vote"
+    votes: dict[str, str]
+    counts: dict[str, int]
+    winner: str | None
+    tied: list[str]
+
+
+class NormAdopted(Event):
+    """The winning proposal's text, broadcast verbatim; its limit is G(t+1)."""
+
+    kind: Literal["norm_adopted"] = "norm_adopted"
+    proposal: str
+    proposer: str
+    text: str
+    limit: float
+    previous_limit: float
+
+
+class StrategyUpdated(Event):
+    """Individual and social learning: an agent's strategy before and after, and whom it
+    compared itself with or followed."""
+
+    kind: Literal["strategy_updated"] = "strategy_updated"
+    agent: str
+    followed: str | None
+    copied: bool
+    copy_probability: float | None
+    before: dict[str, Any]
+    after: dict[str, Any]
 
 
 class PayoffsSettled(Event):
@@ -146,6 +240,13 @@ AnyEvent = Annotated[
     | Decision
     | DecisionFailed
     | HarvestResolved
+    | Inspection
+    | MessageSent
+    | SanctionApplied
+    | BallotDrawn
+    | VoteResolved
+    | NormAdopted
+    | StrategyUpdated
     | PayoffsSettled
     | AgentDied
     | Regrowth

@@ -1,0 +1,84 @@
+"""Resolve the harvest phase: the commons shares out the stock; monitors learn what peers took."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from society import commons
+from society.commons.ending import EndReason
+from society.coordinator.deps import CoordinatorDeps, decided
+from society.coordinator.state import SocietyState, copy_agents
+from society.coordinator.views import excluded
+from society.transcript.events import HarvestResolved, Inspection
+
+
+def resolve_harvest(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
+    scenario, writer = deps.scenario, deps.writer
+    params = scenario.commons
+    number, outcomes = state["round"], state["outcomes"]
+    if deps.write_outcomes(outcomes):
+        return {"end_reason": EndReason.ABORTED.value}
+
+    choices = decided(outcomes)
+    skipped = sorted(agent for agent, o in outcomes.items() if o["decision"] is None)
+    if params.harvest == "effort":
+        efforts = {agent: choice["effort"] for agent, choice in choices.items()}
+        result = commons.resolve_effort(state["stock"], efforts, params.productivity)
+    else:
+        asks = {agent: choice["amount"] for agent, choice in choices.items()}
+        result = commons.resolve_amounts(
+            state["stock"], asks, commons.derive_rng(scenario.seed, number, "ration")
+        )
+    writer.write(
+        HarvestResolved(
+            round=number,
+            stock_before=result.stock_before,
+            stock_after=result.stock_after,
+            requested=result.requested,
+            harvested=result.harvested,
+            rationed=result.rationed,
+            skipped=skipped,
+            excluded=excluded(state),
+        )
+    )
+    agents = copy_agents(state)
+    for agent, amount in result.harvested.items():
+        record = agents[agent]
+        record["payoff"] += amount
+        record["news"]["harvest"] = amount
+        record["last_request"] = result.requested[agent]
+        record["last_harvest"] = amount
+    for agent in skipped:
+        agents[agent]["last_request"] = None
+        agents[agent]["last_harvest"] = 0.0
+
+    monitoring = scenario.institutions.monitoring
+    limit = state["norm"]["limit"]
+    weight = scenario.institutions.gossip.observation_weight
+    for monitor, choice in choices.items():
+        target = choice.get("inspect")
+        if not monitoring.enabled or target is None or target not in result.harvested:
+            continue
+        amount = result.harvested[target]
+        violated = commons.violates(amount, limit)
+        writer.write(
+            Inspection(
+                round=number,
+                monitor=monitor,
+                target=target,
+                harvest=amount,
+                norm_limit=limit,
+                violated=violated,
+                cost=monitoring.cost,
+            )
+        )
+        record = agents[monitor]
+        record["payoff"] -= monitoring.cost
+        record["news"]["costs_paid"] += monitoring.cost
+        record["news"]["inspection"] = {"target": target, "harvest": amount, "violated": violated}
+        belief = record["reputation"].get(target, commons.PRIOR)
+        record["reputation"][target] = commons.update_reputation(belief, not violated, weight)
+
+    stock = result.stock_after
+    end = EndReason.COLLAPSED.value if commons.collapsed(stock, params, "after_harvest") else None
+    return {"stock": stock, "agents": agents, "end_reason": end}

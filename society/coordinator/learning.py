@@ -1,0 +1,39 @@
+"""Resolve the learning phase: apply each agent's revised strategy and record who followed whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from society.commons.ending import EndReason
+from society.coordinator.deps import CoordinatorDeps, decided
+from society.coordinator.state import SocietyState, copy_agents
+from society.transcript.events import StrategyUpdated
+
+NUMERIC = ("effort", "monitor", "punish", "norm")
+
+
+def resolve_learning(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
+    if deps.write_outcomes(state["outcomes"]):
+        return {"end_reason": EndReason.ABORTED.value}
+    agents = copy_agents(state)
+    for agent, choice in decided(state["outcomes"]).items():
+        strategy = agents[agent]["strategy"]
+        before = dict(strategy)
+        if deps.mind_sources[agent] == "rules":
+            strategy.update({key: choice[key] for key in NUMERIC})
+            copied, probability = choice["copied"], choice["copy_probability"]
+        else:
+            strategy.update({"text": choice["strategy"], "norm": choice["personal_limit"]})
+            copied, probability = choice["followed"] is not None, None
+        deps.writer.write(
+            StrategyUpdated(
+                round=state["round"],
+                agent=agent,
+                followed=choice["followed"],
+                copied=copied,
+                copy_probability=probability,
+                before=before,
+                after=dict(strategy),
+            )
+        )
+    return {"agents": agents}

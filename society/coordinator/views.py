@@ -1,0 +1,173 @@
+"""What each agent is shown: its private observation and the facts of the phase at hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from society import commons
+from society.commons.reputation import PRIOR
+from society.coordinator.deps import CoordinatorDeps
+from society.coordinator.state import SocietyState, alive
+
+REPUTATION_SHOWN = 8  # most telling beliefs shown to an agent; keeps prompts bounded [O]
+
+
+def observation(
+    state: SocietyState, agent: str, phase: str, deps: CoordinatorDeps
+) -> dict[str, Any]:
+    params = deps.scenario.commons
+    record = state["agents"][agent]
+    stock = state["stock"]
+    peers = [peer for peer in alive(state) if peer != agent]
+    # Before its harvest an agent recalls the previous round; afterwards, this round so far.
+    news = record["previous_news"] if phase == "harvest" else record["news"]
+    if news is not None:
+        shown = deps.scenario.institutions.gossip.max_heard_shown
+        news = {**news, "heard": news["heard"][:shown], "heard_total": len(news["heard"])}
+    return {
+        "agent": agent,
+        "round": state["round"],
+        "persona": deps.personas[agent],
+        "harvest_mode": params.harvest,
+        "resource": params.resource.model_dump(),
+        "stock_signal": commons.stock_signal(stock, params.capacity),
+        "stock_trend": commons.stock_trend(
+            state["previous_stock"], state["round_start_stock"] or stock, params.capacity
+        ),
+        "exact_stock": stock if params.exact_stock_visible else None,
+        "max_amount": int(stock) if params.harvest == "amount" else None,
+        "community_size": len(state["agents"]),
+        "peers": peers,
+        "last_request": record["last_request"],
+        "last_harvest": record["last_harvest"],
+        "last_payoff_change": record["last_payoff_change"],
+        "payoff": record["payoff"],
+        "norm_text": state["norm"]["text"],
+        "norm_limit": state["norm"]["limit"],
+        "excluded_rounds_left": max(0, record["excluded_until"] - state["round"] + 1),
+        "news": news,
+        "reputation": _telling_beliefs(record["reputation"]),
+        "strategy": record["strategy"],
+    }
+
+
+def _telling_beliefs(reputation: dict[str, float]) -> dict[str, float]:
+    ranked = sorted(reputation.items(), key=lambda item: (-abs(item[1] - PRIOR), item[0]))
+    return {peer: round(belief, 3) for peer, belief in ranked[:REPUTATION_SHOWN] if belief != PRIOR}
+
+
+def harvesters(state: SocietyState) -> list[str]:
+    """Alive agents not excluded from harvesting this round."""
+    return [a for a in alive(state) if state["agents"][a]["excluded_until"] < state["round"]]
+
+
+def excluded(state: SocietyState) -> list[str]:
+    return [a for a in alive(state) if state["agents"][a]["excluded_until"] >= state["round"]]
+
+
+def harvest_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
+    if not deps.scenario.institutions.monitoring.enabled:
+        return {"omit_fields": ["inspect"]}
+    return {"inspectable": [peer for peer in harvesters(state) if peer != agent]}
+
+
+def punishable(state: SocietyState, agent: str, deps: CoordinatorDeps) -> list[str]:
+    """Peers this agent knows broke the norm G(t): seen by its own inspection this round, or
+    (with act_on_gossip) reported to it about the previous round or this one."""
+    sanctions = deps.scenario.institutions.sanctions
+    if not sanctions.enabled:
+        return []
+    record = state["agents"][agent]
+    known: set[str] = set()
+    inspection = record["news"]["inspection"]
+    if inspection is not None and inspection["violated"]:
+        known.add(inspection["target"])
+    if sanctions.act_on_gossip:
+        limit = state["norm"]["limit"]
+        for report in record["reports"]:
+            if report["round"] >= state["round"] - 1 and commons.violates(report["harvest"], limit):
+                known.add(report["about"])
+    return sorted(peer for peer in known if peer != agent and state["agents"][peer]["alive"])
+
+
+def respond_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
+    institutions = deps.scenario.institutions
+    gossip = institutions.gossip
+    omit = []
+    if not gossip.enabled:
+        omit.append("messages")
+    if not institutions.sanctions.enabled:
+        omit.append("punish")
+    return {
+        "gossip": gossip.enabled,
+        "peers": [peer for peer in alive(state) if peer != agent],
+        "max_messages": gossip.max_messages,
+        "max_chars": gossip.max_chars,
+        "punishable": punishable(state, agent, deps),
+        "sanctions": institutions.sanctions.enabled,
+        "punish_cost": institutions.sanctions.cost,
+        "omit_fields": omit,
+    }
+
+
+def responders(state: SocietyState, deps: CoordinatorDeps) -> list[str]:
+    """With gossip everyone may speak; with sanctions alone only those who know a violator
+    have anything to decide (no model call is spent on the others)."""
+    if deps.scenario.institutions.gossip.enabled:
+        return alive(state)
+    return [agent for agent in alive(state) if punishable(state, agent, deps)]
+
+
+def vote_context(state: SocietyState) -> dict[str, Any]:
+    return {"ballot": state["ballot"]}
+
+
+def learn_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
+    scenario = deps.scenario
+    social = scenario.institutions.social_learning
+    peers = [peer for peer in alive(state) if peer != agent]
+    rows = [_peer_row(state, peer) for peer in peers]
+    if deps.mind_sources[agent] == "rules":
+        learning = scenario.learning
+        return {
+            "social": social.enabled,
+            "beta": social.beta,
+            "peer_table": rows,
+            "learning": learning.model_dump() if learning.enabled else None,
+        }
+    # LLM agents see a short table of the most successful peers (bounded prompt).
+    ranked = sorted(rows, key=lambda row: (-row["payoff"], row["agent"]))[: social.peers_shown]
+    for row in ranked:
+        row.pop("strategy")
+    return {"peer_table": ranked, "peers_shown": [row["agent"] for row in ranked]}
+
+
+def _peer_row(state: SocietyState, peer: str) -> dict[str, Any]:
+    record = state["agents"][peer]
+    news = record["news"]
+    return {
+        "agent": peer,
+        "harvest": news["harvest"],
+        "payoff": round(record["payoff"], 6),
+        "payoff_change": round(record["last_payoff_change"] or 0.0, 6),
+        "punished": bool(news["sanctions_received"]),
+        "limit": record["strategy"]["norm"],
+        "strategy": {
+            key: record["strategy"][key] for key in ("effort", "monitor", "punish", "norm")
+        },
+    }
+
+
+def learners(state: SocietyState, deps: CoordinatorDeps) -> list[str]:
+    """Rule agents learn every round when individual or social learning is on; LLM agents
+    take a learning turn only with social learning (one call that sees the peer table)."""
+    scenario = deps.scenario
+    social = scenario.institutions.social_learning.enabled
+    chosen = []
+    for agent in alive(state):
+        if deps.mind_sources[agent] == "rules":
+            if social or scenario.learning.enabled:
+                chosen.append(agent)
+        elif social:
+            chosen.append(agent)
+    return chosen

@@ -1,0 +1,212 @@
+"""Terminal rendering for `society inspect` (rich tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from society.analysis.rounds import AgentTurnView, Governance, round_summaries
+from society.transcript.events import Event
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def print_rounds(
+    console: Console, run_dir: Path, events: Sequence[Event], only: int | None
+) -> None:
+    table = Table(title=f"Rounds of {run_dir}")
+    columns = (
+        "round",
+        "stock",
+        "norm",
+        "harvest",
+        "stock end",
+        "alive",
+        "inspected (viol.)",
+        "messages",
+        "sanctions",
+        "new norm",
+        "copies",
+        "failures",
+        "died",
+        "end",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in {"died", "end"} else "right")
+    for s in round_summaries(events):
+        if only is not None and s.round != only:
+            continue
+        table.add_row(
+            str(s.round),
+            _num(s.stock_start),
+            _num(s.norm_limit),
+            _num(s.harvest_total),
+            _num(s.stock_end),
+            str(s.alive),
+            f"{s.inspections} ({s.violations_seen})",
+            str(s.messages),
+            str(s.sanctions),
+            _num(s.norm_adopted),
+            str(s.copies),
+            str(s.failures),
+            ", ".join(s.died),
+            s.end_reason or "",
+        )
+    console.print(table)
+
+
+def print_governance(console: Console, g: Governance) -> None:
+    console.print(
+        f"[bold]Round {g.round}[/] norm in force: «{escape(g.norm_text)}» (limit {_num(g.norm_limit)})",
+        highlight=False,
+    )
+    if g.inspections:
+        console.print("[bold]Monitoring[/]")
+        for i in g.inspections:
+            verdict = "[red]broke the norm[/]" if i.violated else "kept the norm"
+            console.print(
+                f"  {i.monitor} inspected {i.target}: took {i.harvest:.2f}, {verdict}",
+                highlight=False,
+            )
+    if g.messages:
+        console.print("[bold]Messages[/]")
+        for m in g.messages:
+            claims = "".join(
+                f" [claims {c.about} took {c.harvest:g} in round {c.round}]" for c in m.claims
+            )
+            console.print(
+                f"  {m.sender} → {m.to}: «{escape(m.text)}»{escape(claims)}", highlight=False
+            )
+    if g.sanctions:
+        console.print("[bold]Sanctions[/]")
+        for s in g.sanctions:
+            detail = (
+                f"fine {s.fine:g}"
+                if s.sanction == "fine"
+                else (
+                    f"excluded {s.exclusion_rounds} round(s)"
+                    if s.sanction == "exclusion"
+                    else "warning"
+                )
+            )
+            console.print(
+                f"  {s.punisher} → {s.target} (took {_num(s.target_harvest)}): step {s.step + 1}, {detail}; cost {s.punisher_cost:g}",
+                highlight=False,
+            )
+    if g.ballot is not None:
+        console.print("[bold]Proposals and votes[/]")
+        counts = g.vote.counts if g.vote else {}
+        for pid, p in g.ballot.proposals.items():
+            mark = " [green]← adopted[/]" if g.adopted and g.adopted.proposal == pid else ""
+            proposers = ", ".join(p.get("proposers", [p["author"]]))
+            console.print(
+                f"  {pid} by {proposers}: «{escape(p['text'])}» limit {p['limit']:g}: {counts.get(pid, 0)} vote(s){mark}",
+                highlight=False,
+            )
+        if g.vote is not None:
+            votes = ", ".join(f"{voter}→{choice}" for voter, choice in g.vote.votes.items())
+            console.print(
+                f"  votes: {votes}"
+                + (
+                    f" (tie among {', '.join(g.vote.tied)} broken by seeded draw)"
+                    if len(g.vote.tied) > 1
+                    else ""
+                ),
+                highlight=False,
+            )
+    if g.learning:
+        console.print("[bold]Learning[/]")
+        for u in g.learning:
+            if u.copied:
+                console.print(
+                    f"  {u.agent} copied {u.followed}"
+                    + (f" (p={u.copy_probability:.2f})" if u.copy_probability is not None else ""),
+                    highlight=False,
+                )
+        changed = [u for u in g.learning if not u.copied]
+        if changed:
+            console.print(
+                f"  {len(changed)} agent(s) kept their own strategy (adjusted by experience)",
+                highlight=False,
+            )
+
+
+def _summary(decision: dict) -> str:
+    parts = []
+    for key, value in decision.items():
+        if key in {"rationale", "messages"}:
+            continue
+        if isinstance(value, float):
+            parts.append(f"{key}={value:.3f}")
+        elif isinstance(value, list):
+            parts.append(f"{key}=[{', '.join(map(str, value))}]")
+        else:
+            parts.append(f"{key}={value}")
+    if decision.get("messages"):
+        parts.append(f"messages={len(decision['messages'])}")
+    return ", ".join(parts)
+
+
+def print_turns(console: Console, turns: Sequence[AgentTurnView]) -> None:
+    table = Table(title="Decisions")
+    for column in (
+        "round",
+        "phase",
+        "agent",
+        "source",
+        "decision",
+        "harvested",
+        "rationale / failure",
+        "calls",
+    ):
+        table.add_column(column)
+    for t in turns:
+        if t.decision is not None:
+            shown, why, source = (
+                _summary(t.decision.decision),
+                str(t.decision.decision.get("rationale", "")),
+                t.decision.source,
+            )
+        elif t.failure is not None:
+            shown, why, source = "FAILED", f"{t.failure.error} (policy: {t.failure.policy})", "-"
+        else:
+            continue
+        table.add_row(
+            str(t.round),
+            t.phase,
+            t.agent,
+            source,
+            escape(shown),
+            _num(t.harvested),
+            escape(why),
+            str(len(t.calls)),
+        )
+    console.print(table)
+
+
+def print_calls(
+    console: Console, turns: Sequence[AgentTurnView], timings: dict[int, float]
+) -> None:
+    for t in turns:
+        for call in t.calls:
+            latency = timings.get(call.seq)
+            took = f", {latency:.3f}s" if latency is not None else ""
+            console.rule(
+                f"round {call.round} · {call.agent} · {call.prompt_id} attempt {call.attempt} · "
+                f"{call.input_tokens}+{call.output_tokens} tokens{took}"
+            )
+            for message in call.messages:
+                console.print(f"[bold]{message.role}:[/]", highlight=False)
+                console.print(message.content, markup=False, highlight=False)
+            console.print("[bold]reply:[/]", highlight=False)
+            console.print(
+                call.reply if call.reply is not None else "(none)", markup=False, highlight=False
+            )
+            if call.error:
+                console.print(f"[red]error:[/] {escape(call.error)}", highlight=False)
