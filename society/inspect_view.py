@@ -66,6 +66,8 @@ def print_governance(console: Console, g: Governance) -> None:
         f"[bold]Round {g.round}[/] norm in force: «{escape(g.norm_text)}» (limit {_num(g.norm_limit)})",
         highlight=False,
     )
+    for joined in g.joined:
+        console.print(f"  {joined.agent} ({joined.group}) joins the commons", highlight=False)
     if g.inspections:
         console.print("[bold]Monitoring[/]")
         for i in g.inspections:
@@ -97,6 +99,22 @@ def print_governance(console: Console, g: Governance) -> None:
             )
             console.print(
                 f"  {s.punisher} → {s.target} (took {_num(s.target_harvest)}): step {s.step + 1}, {detail}; cost {s.punisher_cost:g}",
+                highlight=False,
+            )
+    if g.town_hall is not None:
+        console.print(
+            f"[bold]Town hall[/] (opened by {g.town_hall.first_speaker})", highlight=False
+        )
+        if g.town_hall.catches is not None:
+            catches = ", ".join(f"{a} {c:g}" for a, c in g.town_hall.catches.items())
+            console.print(f"  catches: {catches}", highlight=False)
+        for u in g.utterances:
+            proposal = f" [proposes {u.proposed_limit:g}]" if u.proposed_limit is not None else ""
+            console.print(f"  {u.speaker}: «{escape(u.text)}»{escape(proposal)}", highlight=False)
+        agreed = sorted({a.agreed_limit for a in g.agreements if a.agreed_limit is not None})
+        if g.agreements:
+            console.print(
+                f"  noted agreed limit(s): {', '.join(f'{x:g}' for x in agreed) or 'none'}",
                 highlight=False,
             )
     if g.ballot is not None:

@@ -70,7 +70,7 @@ def test_extends_chain_merges_mappings_and_replaces_lists() -> None:
     assert cell.commons.regrowth.rate == pytest.approx(0.2)  # from _scarce
     assert cell.commons.capacity == base.commons.capacity  # kept from _base
     assert cell.commons.collapse == base.commons.collapse
-    assert cell.norm.limit == pytest.approx(1.5)  # from _scarce
+    assert cell.norm.limit == pytest.approx(1.2)  # from _scarce
     assert cell.norm.text == base.norm.text  # sibling key kept from _base
     assert [(g.name, g.persona) for g in cell.population] == [("villagers", "selfish")]
 

@@ -215,6 +215,39 @@ class Revision(DecisionModel):
         return followed
 
 
+class Utterance(DecisionModel):
+    """One turn in the town hall: what the speaker says and who speaks next."""
+
+    text: str = Field(min_length=1, max_length=TEXT_MAX, description="What you say to everyone.")
+    proposed_limit: float | None = Field(None, ge=0.0, description="A per-member limit you propose, in resource units, or null.")
+    next_speaker: str | None = Field(None, description="Who speaks next, or null to end the discussion.")
+
+    @field_validator("text")
+    @classmethod
+    def _short_enough(cls, text: str, info: ValidationInfo) -> str:
+        limit = _context(info).get("max_chars")
+        if limit is not None and len(text) > limit:
+            raise ValueError(f"text must be at most {limit} characters (got {len(text)})")
+        return text
+
+    @field_validator("next_speaker")
+    @classmethod
+    def _present(cls, speaker: str | None, info: ValidationInfo) -> str | None:
+        if speaker in (None, ""):
+            return None
+        present = _context(info).get("peers")
+        if present is not None and speaker not in present:
+            raise ValueError(f"'next_speaker' must be null or one of: {', '.join(present)}")
+        return speaker
+
+
+class Agreement(DecisionModel):
+    """What a member writes down after the town hall."""
+
+    summary: str = Field(min_length=1, max_length=600, description="The discussion in two or three sentences.")
+    agreed_limit: float | None = Field(None, ge=0.0, description="The per-member limit the group agreed on, in resource units, or null if none.")
+
+
 class RuleUpdate(DecisionModel):
     """A rule-based agent's new strategy tuple after individual and social learning."""
 

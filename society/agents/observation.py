@@ -57,6 +57,14 @@ class News(Frozen):
     costs_paid: float = 0.0
 
 
+class AgreementNote(Frozen):
+    """What the agent wrote down after the last town hall (kept in mind next round)."""
+
+    round: int
+    summary: str
+    agreed_limit: float | None
+
+
 class StrategyState(Frozen):
     """The agent's own strategy: the numeric tuple rule-based minds act on (e, m, p and a
     personal norm in units) and the free text LLM minds keep."""
@@ -66,6 +74,7 @@ class StrategyState(Frozen):
     punish: float
     noise: float
     norm: float
+    keeps_agreements: float = 0.7
     text: str = ""
 
 
@@ -90,4 +99,6 @@ class Observation(Frozen):
     excluded_rounds_left: int = 0
     news: News | None = None
     reputation: dict[str, float] = Field(default_factory=dict)
+    agreement: AgreementNote | None = None
+    universalization: float | None = None  # f(t)/N, shown when the intervention is on
     strategy: StrategyState

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from society.agents.decisions import (
     HARVEST_DECISIONS,
+    Agreement,
     DecisionModel,
     Proposal,
     Respond,
     Revision,
     RuleUpdate,
+    Utterance,
     Vote,
 )
 from society.agents.observation import Observation
@@ -33,6 +35,8 @@ PHASES: dict[str, PhaseSpec] = {
             lambda v, _: HARVEST_DECISIONS[v.harvest_mode],
         ),
         PhaseSpec("respond", lambda v: "respond", lambda v, _: Respond),
+        PhaseSpec("speak", lambda v: "town_hall_speak", lambda v, _: Utterance),
+        PhaseSpec("summarize", lambda v: "town_hall_summary", lambda v, _: Agreement),
         PhaseSpec("propose", lambda v: "propose", lambda v, _: Proposal),
         PhaseSpec("vote", lambda v: "vote", lambda v, _: Vote),
         # Rule-based agents update their numeric strategy tuple; LLM agents revise in words.

@@ -13,6 +13,7 @@ from typing import Any
 
 from society.agents.decisions import (
     EVERYONE,
+    Agreement,
     AmountHarvest,
     Claim,
     DecisionModel,
@@ -21,6 +22,7 @@ from society.agents.decisions import (
     Proposal,
     Respond,
     RuleUpdate,
+    Utterance,
     Vote,
 )
 from society.agents.mind import DecisionRequest, MindResult
@@ -48,6 +50,10 @@ class RulesMind:
             decision = _vote(view, context, rng)
         elif request.phase == "learn":
             decision = _learn(view, context, rng)
+        elif request.phase == "speak":
+            decision = _speak(view, context, rng)
+        elif request.phase == "summarize":
+            decision = _summarize(context)
         else:
             raise ValueError(f"rule-based agents have no rule for phase {request.phase!r}")
         # Rule decisions pass the same validators as a model's reply, with the phase's facts.
@@ -67,20 +73,24 @@ def _harvest(
     inspect = (
         rng.choice(inspectable) if inspectable and rng.random() < view.strategy.monitor else None
     )
+    agreed = view.agreement.agreed_limit if view.agreement is not None else None
+    keeps = agreed is not None and rng.random() < view.strategy.keeps_agreements
     if decision_type is EffortHarvest:
-        return EffortHarvest(
-            effort=effort, inspect=inspect, rationale=f"habitual effort {view.strategy.effort:.2f}"
-        )
+        why = f"habitual effort {view.strategy.effort:.2f}"
+        if keeps and agreed is not None and view.last_harvest:
+            # Harvest is proportional to effort at a given stock: scale toward the agreement.
+            effort = min(effort, effort * agreed / view.last_harvest)
+            why += f", kept to the agreed {agreed:g}"
+        return EffortHarvest(effort=effort, inspect=inspect, rationale=why)
     if decision_type is AmountHarvest:
         if view.exact_stock is None or view.max_amount is None:
             raise ValueError("amount harvests need the exact stock to be visible")
         # Effort e asks for e times an equal split of the stock [O].
         ask = math.floor(effort * view.exact_stock / max(1, view.community_size))
-        return AmountHarvest(
-            amount=min(ask, view.max_amount),
-            inspect=inspect,
-            rationale=f"{effort:.2f} of an equal split",
-        )
+        why = f"{effort:.2f} of an equal split"
+        if keeps and agreed is not None and ask > agreed:
+            ask, why = math.floor(agreed), f"kept to the agreed {agreed:g}"
+        return AmountHarvest(amount=min(ask, view.max_amount), inspect=inspect, rationale=why)
     raise ValueError(f"rule-based agents cannot answer with {decision_type.__name__}")
 
 
@@ -174,6 +184,31 @@ def _learn(view: Observation, context: dict[str, Any], rng: random.Random) -> Ru
         copied=copied,
         rationale="; ".join(reasons) or "no change",
     )
+
+
+def _speak(view: Observation, context: dict[str, Any], rng: random.Random) -> Utterance:
+    norm = view.strategy.norm
+    limit = float(math.floor(norm)) if view.harvest_mode == "amount" else round(norm, 2)
+    took = view.news.harvest if view.news is not None else None
+    opening = f"I took {took:g} {view.resource.unit}. " if took is not None else ""
+    waiting = context.get("not_spoken", [])
+    return Utterance(
+        text=f"{opening}I propose that each of us takes at most {limit:g} {view.resource.unit}.",
+        proposed_limit=limit,
+        next_speaker=rng.choice(waiting) if waiting else None,
+    )
+
+
+def _summarize(context: dict[str, Any]) -> Agreement:
+    proposed = sorted(
+        u["proposed_limit"] for u in context.get("transcript", []) if u["proposed_limit"] is not None
+    )
+    if not proposed:
+        return Agreement(summary="No limit was proposed.", agreed_limit=None)
+    half = len(proposed) // 2
+    median = proposed[half] if len(proposed) % 2 else (proposed[half - 1] + proposed[half]) / 2
+    listed = ", ".join(f"{value:g}" for value in proposed)
+    return Agreement(summary=f"Limits proposed: {listed}; the median is {median:g}.", agreed_limit=median)
 
 
 def _unit(value: float) -> float:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from society.transcript.events import (
     AgentDied,
+    AgentJoined,
+    AgreementNoted,
     BallotDrawn,
     Decision,
     DecisionFailed,
@@ -20,6 +22,8 @@ from society.transcript.events import (
     RoundStarted,
     SanctionApplied,
     StrategyUpdated,
+    TownHallOpened,
+    UtteranceMade,
     VoteResolved,
 )
 
@@ -57,6 +61,10 @@ class Governance:
     vote: VoteResolved | None = None
     adopted: NormAdopted | None = None
     learning: list[StrategyUpdated] = field(default_factory=list)
+    town_hall: TownHallOpened | None = None
+    utterances: list[UtteranceMade] = field(default_factory=list)
+    agreements: list[AgreementNoted] = field(default_factory=list)
+    joined: list[AgentJoined] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +129,14 @@ def governance(events: Sequence[Event], round_number: int) -> Governance:
             g.adopted = event
         elif isinstance(event, StrategyUpdated):
             g.learning.append(event)
+        elif isinstance(event, TownHallOpened):
+            g.town_hall = event
+        elif isinstance(event, UtteranceMade):
+            g.utterances.append(event)
+        elif isinstance(event, AgreementNoted):
+            g.agreements.append(event)
+        elif isinstance(event, AgentJoined):
+            g.joined.append(event)
     return g
 
 

@@ -22,7 +22,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
-from society.coordinator import views
+from society.coordinator import town_hall, views
 from society.coordinator.choice import resolve_proposals, resolve_vote
 from society.coordinator.deps import CoordinatorDeps
 from society.coordinator.enforcement import resolve_respond
@@ -31,7 +31,7 @@ from society.coordinator.learning import resolve_learning
 from society.coordinator.settlement import regrow, settle
 from society.coordinator.state import SocietyState, alive, copy_agents, empty_news
 from society.scenario.schema import Scenario
-from society.transcript.events import RoundStarted, RunFinished
+from society.transcript.events import AgentJoined, RoundStarted, RunFinished
 
 __all__ = ["CoordinatorDeps", "build_round_graph", "recursion_limit"]
 
@@ -43,6 +43,8 @@ def enabled_phases(scenario: Scenario) -> list[str]:
     phases = ["harvest"]
     if institutions.gossip.enabled or institutions.sanctions.enabled:
         phases.append("respond")
+    if institutions.town_hall.enabled:
+        phases += ["speak", "summarize"]
     if institutions.voting.enabled:
         phases += ["propose", "vote"]
     phases.append("learn")  # rule agents learn individually; the node skips when nobody learns
@@ -50,8 +52,12 @@ def enabled_phases(scenario: Scenario) -> list[str]:
 
 
 def recursion_limit(scenario: Scenario) -> int:
-    # Each phase takes two steps (turns, resolution); start, settle and regrow one each.
-    return (2 * len(enabled_phases(scenario)) + 3) * scenario.rounds + 10
+    # Each phase takes two steps (turns, resolution); start, settle and regrow one each; a
+    # town hall adds two steps per utterance.
+    per_round = 2 * len(enabled_phases(scenario)) + 3
+    if scenario.institutions.town_hall.enabled:
+        per_round += 2 * scenario.institutions.town_hall.max_utterances + 1
+    return per_round * scenario.rounds + 10
 
 
 def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
@@ -67,6 +73,9 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
             record["payoff_at_round_start"] = record["payoff"]
         # Agent records are read at this round number by the fan-out below.
         upcoming: SocietyState = {**state, "round": number, "agents": agents}  # type: ignore[typeddict-item]
+        for agent in alive(upcoming):
+            if agents[agent]["joins_at"] == number and number > 1:
+                writer.write(AgentJoined(round=number, agent=agent, group=agents[agent]["group"]))
         writer.write(
             RoundStarted(
                 round=number,
@@ -174,20 +183,23 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
 
     graph.add_conditional_edges("start_round", after_start, ["harvest_turn", "resolve_harvest"])
 
-    # After the harvest: respond (if on) then settle.
+    # After the harvest: respond (if on), then the town hall (if on), then settle.
+    after_respond = "open_town_hall" if "speak" in phases else "settle"
     if "respond" in phases:
         graph.add_node("resolve_respond", node(resolve_respond))
         after(
             "resolve_harvest",
             "resolve_respond",
-            "settle",
+            after_respond,
             lambda s: views.responders(s, deps),
             "respond",
             lambda s, a: views.respond_context(s, a, deps),
         )
-        graph.add_edge("resolve_respond", "settle")
+        graph.add_edge("resolve_respond", after_respond)
     else:
-        graph.add_edge("resolve_harvest", "settle")
+        graph.add_edge("resolve_harvest", after_respond)
+    if "speak" in phases:
+        _wire_town_hall(graph, deps, fan_out, node, ending)
 
     learn_entry = "resolve_learning"
     graph.add_node("resolve_learning", node(resolve_learning))
@@ -230,10 +242,40 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
     return graph.compile(name="society")
 
 
+def _wire_town_hall(
+    graph: StateGraph, deps: CoordinatorDeps, fan_out: Any, node: Any, ending: Any
+) -> None:
+    """open → speak_turn (one speaker at a time, each naming the next) → resolve_utterance →
+    … → summarize_turn* → resolve_summaries → settle."""
+    graph.add_node("open_town_hall", node(town_hall.open_town_hall))
+    graph.add_node("resolve_utterance", node(town_hall.resolve_utterance))
+    graph.add_node("resolve_summaries", node(town_hall.resolve_summaries))
+    graph.add_edge("resolve_summaries", "settle")
+    speak = fan_out(
+        "speak",
+        lambda s: [s["town_hall"]["speaker"]],
+        lambda s, a: town_hall.speak_context(s, a, deps),
+    )
+    summarize = fan_out("summarize", alive, lambda s, a: town_hall.summary_context(s, a, deps))
+
+    def next_turn(state: SocietyState) -> list[Send] | str:
+        if ending(state):
+            return "settle"
+        if state["town_hall"].get("speaker"):
+            return speak(state)
+        return summarize(state) or "resolve_summaries"
+
+    targets = ["speak_turn", "summarize_turn", "resolve_summaries", "settle"]
+    graph.add_conditional_edges("open_town_hall", next_turn, targets)
+    graph.add_conditional_edges("resolve_utterance", next_turn, targets)
+
+
 def _resolver_name(phase: str) -> str:
     return {
         "harvest": "resolve_harvest",
         "respond": "resolve_respond",
+        "speak": "resolve_utterance",
+        "summarize": "resolve_summaries",
         "propose": "resolve_proposals",
         "vote": "resolve_vote",
         "learn": "resolve_learning",

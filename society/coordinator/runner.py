@@ -37,6 +37,7 @@ class AgentSpec:
     group: str
     persona: str
     model: str
+    joins_at: int = 1
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def agents_of(scenario: Scenario) -> list[AgentSpec]:
                     group.name,
                     group.persona,
                     scenario.model_for(group).name,
+                    group.joins_at,
                 )
             )
     return agents
@@ -160,13 +162,15 @@ def run_society_sync(scenario: Scenario, out: Path, **options: Any) -> RunResult
 def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:
     params = scenario.commons
     # Personal norms start as a persona-given multiple of the sustainable per-agent share.
-    share = sustainable_share(params.start_stock, params, len(agents))
+    founders = sum(1 for a in agents if a.joins_at == 1)
+    share = sustainable_share(params.start_stock, params, max(1, founders))
     records: dict[str, AgentRecord] = {}
     for a in agents:
         strategy = scenario.persona(a.persona).strategy
         records[a.id] = AgentRecord(
             group=a.group,
             persona=a.persona,
+            joins_at=a.joins_at,
             alive=True,
             payoff=params.initial_payoff,
             payoff_at_round_start=params.initial_payoff,
@@ -176,6 +180,7 @@ def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:
                 "punish": strategy.punish,
                 "noise": strategy.noise,
                 "norm": round(strategy.norm_factor * share, 6),
+                "keeps_agreements": strategy.keeps_agreements,
                 "text": "",
             },
             last_request=None,
@@ -187,6 +192,7 @@ def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:
             reports=[],
             news=empty_news(0),
             previous_news=None,
+            agreement=None,
         )
     norm = NormState(
         text=scenario.norm.text, limit=scenario.norm.limit, proposer=None, adopted_round=0
@@ -199,6 +205,7 @@ def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:
         agents=records,
         norm=norm,
         ballot={},
+        town_hall={},
         outcomes={},
         end_reason=None,
     )

@@ -15,6 +15,7 @@ def merge_outcomes(current: dict[str, Any], update: dict[str, Any] | None) -> di
 class AgentRecord(TypedDict):
     group: str
     persona: str
+    joins_at: int  # first round as a member (newcomers join later)
     alive: bool
     payoff: float
     payoff_at_round_start: float
@@ -29,6 +30,7 @@ class AgentRecord(TypedDict):
     reports: list[dict[str, Any]]  # violations heard of: {about, round, harvest, sender}
     news: dict[str, Any]  # what happened to the agent this round (observation.News)
     previous_news: dict[str, Any] | None
+    agreement: dict[str, Any] | None  # noted after the last town hall (observation.AgreementNote)
 
 
 class NormState(TypedDict):
@@ -46,12 +48,15 @@ class SocietyState(TypedDict):
     agents: dict[str, AgentRecord]
     norm: NormState
     ballot: dict[str, dict[str, Any]]
+    town_hall: dict[str, Any]  # the discussion under way: transcript, speaker, who has spoken
     outcomes: Annotated[dict[str, Any], merge_outcomes]
     end_reason: str | None
 
 
 def alive(state: SocietyState) -> list[str]:
-    return sorted(agent for agent, record in state["agents"].items() if record["alive"])
+    """Members this round: alive and already joined."""
+    number = state["round"]
+    return sorted(a for a, r in state["agents"].items() if r["alive"] and r["joins_at"] <= number)
 
 
 def copy_agents(state: SocietyState) -> dict[str, AgentRecord]:

@@ -36,7 +36,7 @@ def observation(
         ),
         "exact_stock": stock if params.exact_stock_visible else None,
         "max_amount": int(stock) if params.harvest == "amount" else None,
-        "community_size": len(state["agents"]),
+        "community_size": len(alive(state)),
         "peers": peers,
         "last_request": record["last_request"],
         "last_harvest": record["last_harvest"],
@@ -47,8 +47,20 @@ def observation(
         "excluded_rounds_left": max(0, record["excluded_until"] - state["round"] + 1),
         "news": news,
         "reputation": _telling_beliefs(record["reputation"]),
+        "agreement": record["agreement"],
+        "universalization": _universalization(state, deps),
         "strategy": record["strategy"],
     }
+
+
+def _universalization(state: SocietyState, deps: CoordinatorDeps) -> float | None:
+    """GovSim's reminder: the per-member catch above which the resource shrinks, f(t)/N."""
+    if not deps.scenario.interventions.universalization:
+        return None
+    members = len(alive(state))
+    return commons.sustainable_share(
+        state["round_start_stock"] or state["stock"], deps.scenario.commons, members
+    )
 
 
 def _telling_beliefs(reputation: dict[str, float]) -> dict[str, float]:

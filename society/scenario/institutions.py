@@ -127,7 +127,18 @@ class SocialLearning(Strict):
     )
 
 
+class TownHall(Strict):
+    """GovSim's town-hall discussion after the harvest: opened with a report of everyone's
+    catch; each speaker names the next; then every member writes down a summary and any
+    agreed per-member limit, which it keeps in mind next round [G]."""
+
+    enabled: bool = Field(False, description="Hold a town-hall discussion every round [G].")
+    max_utterances: int = Field(10, ge=1, le=100, description="Utterances per discussion [G: 10].")
+    report_catches: bool = Field(True, description="Open with everyone's catch of this round [G].")
+
+
 class Institutions(Strict):
+    town_hall: TownHall = Field(default_factory=TownHall)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     gossip: Gossip = Field(default_factory=Gossip)
     sanctions: Sanctions = Field(default_factory=Sanctions)
@@ -173,6 +184,16 @@ class RuleLearning(Strict):
         ge=0.0,
         le=1.0,
         description="Relative change of the personal norm when the resource visibly shrinks (down) or grows (up) [O].",
+    )
+
+
+class Interventions(Strict):
+    """GovSim's interventions. A greedy newcomer is a population group with `joins_at` > 1;
+    'no communication' is the town hall switched off."""
+
+    universalization: bool = Field(
+        False,
+        description="Always remind agents: if everyone takes more than the sustainable share f(t)/N, the resource shrinks next round [G].",
     )
 
 

@@ -200,6 +200,37 @@ class StrategyUpdated(Event):
     after: dict[str, Any]
 
 
+class AgentJoined(Event):
+    """A newcomer joins the commons (a group with joins_at > 1)."""
+
+    kind: Literal["agent_joined"] = "agent_joined"
+    agent: str
+    group: str
+
+
+class TownHallOpened(Event):
+    kind: Literal["town_hall_opened"] = "town_hall_opened"
+    catches: dict[str, float] | None
+    first_speaker: str
+
+
+class UtteranceMade(Event):
+    kind: Literal["utterance"] = "utterance"
+    speaker: str
+    text: str
+    proposed_limit: float | None
+    next_speaker: str | None
+
+
+class AgreementNoted(Event):
+    """What an agent wrote down after the town hall; it keeps it in mind next round."""
+
+    kind: Literal["agreement"] = "agreement"
+    agent: str
+    summary: str
+    agreed_limit: float | None
+
+
 class PayoffsSettled(Event):
     kind: Literal["payoffs_settled"] = "payoffs_settled"
     consumption: float
@@ -247,6 +278,10 @@ AnyEvent = Annotated[
     | VoteResolved
     | NormAdopted
     | StrategyUpdated
+    | AgentJoined
+    | TownHallOpened
+    | UtteranceMade
+    | AgreementNoted
     | PayoffsSettled
     | AgentDied
     | Regrowth
