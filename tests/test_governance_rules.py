@@ -30,9 +30,17 @@ LADDER = [
 
 @pytest.mark.parametrize(
     ("offences", "kind", "fine", "excluded"),
-    [(0, "warning", 0.0, 0), (1, "fine", 3.0, 0), (2, "fine", 6.0, 0), (3, "exclusion", 0.0, 2), (9, "exclusion", 0.0, 2)],
+    [
+        (0, "warning", 0.0, 0),
+        (1, "fine", 3.0, 0),
+        (2, "fine", 6.0, 0),
+        (3, "exclusion", 0.0, 2),
+        (9, "exclusion", 0.0, 2),
+    ],
 )
-def test_ladder_grows_with_the_record_and_repeats_its_last_step(offences: int, kind: str, fine: float, excluded: int) -> None:
+def test_ladder_grows_with_the_record_and_repeats_its_last_step(
+    offences: int, kind: str, fine: float, excluded: int
+) -> None:
     outcome = sanction("a", "b", LADDER, offences, cost=1.0, base_fine=3.0)
     assert (outcome.kind, outcome.fine, outcome.exclusion_rounds) == (kind, fine, excluded)
     assert outcome.punisher_cost == 1.0  # punishing costs κ whatever the step
@@ -50,14 +58,18 @@ def test_violation_is_strictly_above_the_norm() -> None:
 
 
 def test_plurality_counts_and_names_the_winner() -> None:
-    result = plurality(["P1", "P2", "P3"], {"a": "P2", "b": "P2", "c": "P1"}, derive_rng(0, 1, "vote"))
+    result = plurality(
+        ["P1", "P2", "P3"], {"a": "P2", "b": "P2", "c": "P1"}, derive_rng(0, 1, "vote")
+    )
     assert result.counts == {"P1": 1, "P2": 2, "P3": 0}
     assert result.winner == "P2" and result.tied == ["P2"]
 
 
 def test_plurality_breaks_ties_by_seeded_draw() -> None:
     votes = {"a": "P1", "b": "P2"}
-    winners = {plurality(["P1", "P2"], votes, derive_rng(seed, 1, "vote")).winner for seed in range(40)}
+    winners = {
+        plurality(["P1", "P2"], votes, derive_rng(seed, 1, "vote")).winner for seed in range(40)
+    }
     assert winners == {"P1", "P2"}  # both can win a tie...
     again = [plurality(["P1", "P2"], votes, derive_rng(7, 1, "vote")).winner for _ in range(5)]
     assert len(set(again)) == 1  # ...and the same seed always picks the same one
@@ -75,7 +87,9 @@ def test_fermi_probability() -> None:
     assert fermi_probability(0.0, 1.0, 1.0) == pytest.approx(1 / (1 + math.exp(-1)))
     assert fermi_probability(1.0, 0.0, 1.0) == pytest.approx(1 / (1 + math.e))
     assert fermi_probability(0.0, 10.0, 0.0) == 0.5  # β = 0: no selection
-    assert fermi_probability(0.0, 1e6, 1.0) == 1.0 and fermi_probability(1e6, 0.0, 1.0) == 0.0  # no overflow
+    assert (
+        fermi_probability(0.0, 1e6, 1.0) == 1.0 and fermi_probability(1e6, 0.0, 1.0) == 0.0
+    )  # no overflow
     assert fermi_probability(0.0, 2.0, 2.0) > fermi_probability(0.0, 2.0, 1.0)  # stronger selection
 
 
