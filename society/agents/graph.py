@@ -35,7 +35,7 @@ class AgentTurn(TypedDict, total=False):
 def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
     """`minds` maps every agent id to the mind that decides for it."""
 
-    def observe(turn: AgentTurn) -> AgentTurn:
+    async def observe(turn: AgentTurn) -> AgentTurn:
         view = Observation.model_validate(turn["view"])
         spec = phase(turn["phase"])
         context = turn.get("context", {})
@@ -55,7 +55,7 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
         mind = minds[turn["agent"]]
         return {"result": await mind.decide(turn["request"])}
 
-    def act(turn: AgentTurn) -> AgentTurn:
+    async def act(turn: AgentTurn) -> AgentTurn:
         request, result = turn["request"], turn["result"]
         mind = minds[turn["agent"]]
         events: list[dict[str, Any]] = [call.event.model_dump() for call in result.calls]

@@ -164,7 +164,7 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         or the round is already ending."""
         sends = fan_out(phase, who, context)
 
-        def route(state: SocietyState) -> list[Send] | str:
+        async def route(state: SocietyState) -> list[Send] | str:
             if ending(state):
                 return empty_target
             pending = sends(state)
@@ -178,7 +178,7 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         "harvest", views.harvesters, lambda s, a: views.harvest_context(s, a, deps)
     )
 
-    def after_start(state: SocietyState) -> list[Send] | str:
+    async def after_start(state: SocietyState) -> list[Send] | str:
         return harvest_route(state) or "resolve_harvest"
 
     graph.add_conditional_edges("start_round", after_start, ["harvest_turn", "resolve_harvest"])
@@ -234,7 +234,7 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         )
     graph.add_edge("resolve_learning", "regrow")
 
-    def next_round(state: SocietyState) -> str:
+    async def next_round(state: SocietyState) -> str:
         return "finish" if ending(state) else "start_round"
 
     graph.add_conditional_edges("regrow", next_round, ["start_round", "finish"])
@@ -258,7 +258,7 @@ def _wire_town_hall(
     )
     summarize = fan_out("summarize", alive, lambda s, a: town_hall.summary_context(s, a, deps))
 
-    def next_turn(state: SocietyState) -> list[Send] | str:
+    async def next_turn(state: SocietyState) -> list[Send] | str:
         if ending(state):
             return "settle"
         if state["town_hall"].get("speaker"):
