@@ -15,9 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from society.analysis.metrics import MetricsError, RunMetrics, compute_metrics, write_metrics
-from society.analysis.rounds import agent_turns, round_summaries
+from society.analysis.rounds import agent_turns, governance
 from society.backends.resolve import BackendError
-from society.coordinator.runner import RunResult, build_minds, run_society
+from society.coordinator.runner import RunResult, run_society
+from society.inspect_view import print_calls, print_governance, print_rounds, print_turns
 from society.prompts import PromptError
 from society.scenario import Scenario, ScenarioError, load_scenario
 from society.transcript.reader import TranscriptError, read_events, read_timings
@@ -56,12 +57,79 @@ def run(
     base_url: Annotated[
         str | None, typer.Option(help="Base URL of an OpenAI-compatible server, with --model.")
     ] = None,
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(help="With --model: environment variable that holds the API key."),
+    ] = None,
+    api_key_file: Annotated[
+        Path | None, typer.Option(help="With --model: file whose first line is the API key.")
+    ] = None,
+    structured_output: Annotated[
+        str | None,
+        typer.Option(
+            help="With --model: auto, json_schema, tool_calling, json_mode or text "
+            "(how replies are kept to the decision's schema; see README)."
+        ),
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
     rounds: Annotated[int | None, typer.Option(help="Override the scenario's round limit.")] = None,
     out: Annotated[Path, typer.Option(help="Parent folder of run folders.")] = Path("runs"),
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Store every model call's reply in this folder (calls.sqlite3)."),
+    ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            help="Answer every model call from a folder filled by --record: no network, same "
+            "events.jsonl. A call that was not recorded stops the run with an error."
+        ),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            help="Price table (YAML/JSON: currency, models: {name: {input, output}} per million "
+            "tokens) for the cost meter; replaces the scenario's llm.prices."
+        ),
+    ] = None,
+    max_calls: Annotated[
+        int | None, typer.Option(help="Budget: stop the run after this many model calls.")
+    ] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option(help="Budget: stop the run after this many tokens.")
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option(help="Budget: stop the run at this cost (needs prices).")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            help="Estimate calls, tokens (and cost) from round 1's real prompts; call no model."
+        ),
+    ] = False,
+    retry_rate: Annotated[
+        float, typer.Option(help="With --dry-run: expected retries per call.")
+    ] = 0.1,
+    reply_tokens: Annotated[
+        int, typer.Option(help="With --dry-run: expected tokens per reply.")
+    ] = 80,
+    inject_faults: Annotated[
+        str | None,
+        typer.Option(
+            help="Testing: inject faults at these rates, e.g. "
+            "'timeout=0.05,rate_limit=0.05,server_error=0.02,malformed=0.05,empty=0.03,seed=1' "
+            "or 'all=0.2'."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run one society and write runs/<run-id>/ (events.jsonl, scenario.yaml, metrics.json)."""
+    from society.backends.base import ReplayMiss
+    from society.backends.cost import PriceTableError, load_price_file
+    from society.backends.faults import FaultRates
+    from society.backends.secrets import redact
+    from society.backends.stack import BackendOptions, BackendSetupError
+
     overrides: dict[str, Any] = {}
     if seed is not None:
         overrides["seed"] = seed
@@ -69,26 +137,67 @@ def run(
         overrides["rounds"] = rounds
     try:
         scenario = load_scenario(scenario_file, overrides)
-        if base_url is not None and model is None:
-            raise BackendError("--base-url needs --model (e.g. --model openai:my-model)")
+        if model is None and any((base_url, api_key_env, api_key_file, structured_output)):
+            raise BackendError(
+                "--base-url, --api-key-env, --api-key-file and --structured-output go with "
+                "--model (e.g. --model openai:my-model)"
+            )
         if model is not None:
-            scenario = _with_model(scenario, model, base_url)
+            extra = {
+                "base_url": base_url,
+                "api_key_env": api_key_env,
+                "api_key_file": str(api_key_file) if api_key_file else None,
+                "structured_output": structured_output,
+            }
+            scenario = _with_model(scenario, model, {k: v for k, v in extra.items() if v})
+        scenario = _with_llm_settings(
+            scenario,
+            load_price_file(prices).to_data() if prices else None,
+            {"max_calls": max_calls, "max_tokens": max_tokens, "max_cost": max_cost},
+        )
+        try:
+            faults = FaultRates.parse(inject_faults) if inject_faults else None
+        except ValueError as error:
+            raise BackendError(f"--inject-faults: {error}") from None
+        if dry_run:
+            _print_estimate(asyncio.run(_estimate(scenario, retry_rate, reply_tokens)))
+            return
         _announce_models(scenario)
-        result = asyncio.run(_run_with_progress(scenario, out, quiet))
-    except USER_ERRORS as error:
-        raise _fail(error) from None
+        options = BackendOptions(record=record, replay=replay, faults=faults)
+        result = asyncio.run(_run_with_progress(scenario, out, quiet, options))
+    except (*USER_ERRORS, ReplayMiss, PriceTableError, BackendSetupError) as error:
+        # Provider errors may quote request headers: never print a key.
+        shown = error if isinstance(error, ScenarioError) else RuntimeError(redact(str(error)))
+        raise _fail(shown) from None
     except KeyboardInterrupt:
         err_console.print("interrupted; events written so far are kept in the run folder")
         raise typer.Exit(130) from None
     _print_metrics(result.metrics)
+    if result.metrics.llm.budget_exhausted:
+        err_console.print("The run stopped because its budget is spent.", highlight=False)
     out_console.print(f"run folder: {result.run_dir}")
 
 
-def _with_model(scenario: Scenario, model: str, base_url: str | None) -> Scenario:
+def _with_model(scenario: Scenario, model: str, extra: dict[str, Any]) -> Scenario:
     data = scenario.model_dump(mode="json")
-    data["model"] = {"name": model, "base_url": base_url}
+    data["model"] = {"name": model, **extra}
     for group in data["population"]:
         group["model"] = None
+    return Scenario.model_validate(data, context={"personas": list(data["personas"])})
+
+
+def _with_llm_settings(
+    scenario: Scenario, prices: dict[str, Any] | None, budget: dict[str, Any]
+) -> Scenario:
+    """Command-line prices and budget go into the scenario, so the run folder records them."""
+    budget = {k: v for k, v in budget.items() if v is not None}
+    if prices is None and not budget:
+        return scenario
+    data = scenario.model_dump(mode="json")
+    if prices is not None:
+        data["llm"]["prices"] = prices
+    if budget:
+        data["llm"]["budget"] = {**(data["llm"].get("budget") or {}), **budget}
     return Scenario.model_validate(data, context={"personas": list(data["personas"])})
 
 
@@ -102,10 +211,68 @@ def _announce_models(scenario: Scenario) -> None:
         err_console.print(f"Models: {', '.join(names)}", highlight=False)
 
 
-async def _run_with_progress(scenario: Scenario, out: Path, quiet: bool) -> RunResult:
-    minds = build_minds(scenario)  # fails fast on a missing provider, before any output
+async def _estimate(scenario: Scenario, retry_rate: float, reply_tokens: int) -> Any:
+    from society.backends.dry_run import estimate
+
+    return await estimate(scenario, retry_rate=retry_rate, reply_tokens=reply_tokens)
+
+
+def _print_estimate(estimate: Any) -> None:
+    if not estimate.models:
+        out_console.print("Dry run: no agent uses an LLM (model 'rules'); nothing to estimate.")
+        return
+    table = Table(title=f"Dry run: ESTIMATE for {estimate.rounds} rounds (no model was called)")
+    for column in (
+        "model",
+        "agents",
+        "calls / agent-round",
+        "prompt tokens / call",
+        "calls",
+        "prompt tokens",
+        "reply tokens",
+        f"cost ({estimate.currency})",
+    ):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for m in [*estimate.models]:
+        table.add_row(
+            m.model,
+            str(m.agents),
+            f"{m.calls_per_agent_round:.2f}",
+            f"{m.prompt_tokens_per_call:.0f}",
+            f"{m.calls:,.0f}",
+            f"{m.input_tokens:,.0f}",
+            f"{m.output_tokens:,.0f}",
+            "-" if m.cost is None else f"{m.cost:,.4f}",
+        )
+    total_cost = estimate.cost
+    table.add_row(
+        "total",
+        "",
+        "",
+        "",
+        f"{estimate.calls:,.0f}",
+        f"{estimate.input_tokens:,.0f}",
+        f"{estimate.output_tokens:,.0f}",
+        "-" if total_cost is None else f"{total_cost:,.4f}",
+    )
+    out_console.print(table)
+    out_console.print(
+        f"This is an estimate: agents × {estimate.rounds} rounds × calls per agent-round × "
+        f"(1 + {estimate.retry_rate:g} expected retries), with round 1's real prompts and "
+        f"{estimate.reply_tokens} tokens per reply (capped by max_tokens). Runs can end early; "
+        "later prompts grow with history and memory; re-asks resend longer prompts. "
+        "Cost '-' means the model has no price (see --prices).",
+        highlight=False,
+    )
+
+
+async def _run_with_progress(
+    scenario: Scenario, out: Path, quiet: bool, options: Any = None
+) -> RunResult:
+    # run_society sets up every model (failing fast on a missing provider or key) before it
+    # writes anything.
     if quiet:
-        return await run_society(scenario, out, minds=minds)
+        return await run_society(scenario, out, backends=options)
     columns = (
         TextColumn("round"),
         BarColumn(),
@@ -121,7 +288,7 @@ async def _run_with_progress(scenario: Scenario, out: Path, quiet: bool) -> RunR
         def advance(number: int, stock: float) -> None:
             progress.update(task, completed=number, stock=f"{stock:.1f}")
 
-        return await run_society(scenario, out, minds=minds, on_round_finished=advance)
+        return await run_society(scenario, out, backends=options, on_round_finished=advance)
 
 
 @app.command()
@@ -188,94 +355,60 @@ def inspect(
         Path, typer.Argument(help="A run folder (holding events.jsonl).", show_default=False)
     ],
     agent: Annotated[str | None, typer.Option(help="Show this agent's decisions.")] = None,
-    round: Annotated[int | None, typer.Option("--round", help="Only this round.")] = None,
+    round: Annotated[
+        int | None, typer.Option("--round", help="Only this round, with its governance in detail.")
+    ] = None,
     prompts: Annotated[
         bool, typer.Option(help="Also print each model call's messages and raw reply.")
     ] = False,
 ) -> None:
-    """Print the rounds as a table, and decisions with their rationale (and model calls)."""
+    """Print the rounds as a table; with --round, that round's norm, proposals and votes,
+    inspections, messages, sanctions and learning; with --agent, its decisions and rationales."""
     try:
         events = list(read_events(run_dir))
     except USER_ERRORS as error:
         raise _fail(error) from None
-    timings = read_timings(run_dir)
-    table = Table(title=f"Rounds of {run_dir}")
-    for column in (
-        "round",
-        "stock start",
-        "harvest",
-        "stock end",
-        "alive",
-        "died",
-        "failures",
-        "end",
-    ):
-        table.add_column(column, justify="right" if column not in {"died", "end"} else "left")
-    for s in round_summaries(events):
-        if round is not None and s.round != round:
-            continue
-        end_stock = f"{s.stock_end:.2f}" if s.stock_end is not None else "-"
-        table.add_row(
-            str(s.round),
-            f"{s.stock_start:.2f}",
-            f"{s.harvest_total:.2f}",
-            end_stock,
-            str(s.alive),
-            ", ".join(s.died),
-            str(s.failures),
-            s.end_reason or "",
-        )
-    out_console.print(table)
+    print_rounds(out_console, run_dir, events, round)
+    if round is not None:
+        print_governance(out_console, governance(events, round))
     if agent is None and round is None:
         return
     turns = agent_turns(events, agent, round)
     if agent is not None and not turns:
         raise _fail(TranscriptError(f"no decisions by agent {agent!r} in {run_dir}"))
-    decisions = Table(title="Decisions")
-    for column in (
-        "round",
-        "agent",
-        "source",
-        "decision",
-        "harvested",
-        "rationale / failure",
-        "calls",
-    ):
-        decisions.add_column(column)
-    for t in turns:
-        if t.decision is not None:
-            choice = {k: v for k, v in t.decision.decision.items() if k != "rationale"}
-            shown = ", ".join(
-                f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in choice.items()
-            )
-            why, source = str(t.decision.decision.get("rationale", "")), t.decision.source
-        elif t.failure is not None:
-            shown, why, source = "FAILED", f"{t.failure.error} (policy: {t.failure.policy})", "-"
-        else:
-            continue
-        harvested = f"{t.harvested:.2f}" if t.harvested is not None else "-"
-        decisions.add_row(str(t.round), t.agent, source, shown, harvested, why, str(len(t.calls)))
-    out_console.print(decisions)
+    print_turns(out_console, turns)
     if prompts:
-        for t in turns:
-            for call in t.calls:
-                latency = timings.get(call.seq)
-                took = f", {latency:.3f}s" if latency is not None else ""
-                out_console.rule(
-                    f"round {call.round} · {call.agent} · {call.prompt_id} attempt {call.attempt} · "
-                    f"{call.input_tokens}+{call.output_tokens} tokens{took}"
-                )
-                for message in call.messages:
-                    out_console.print(f"[bold]{message.role}:[/]", highlight=False)
-                    out_console.print(message.content, markup=False, highlight=False)
-                out_console.print("[bold]reply:[/]", highlight=False)
-                out_console.print(
-                    call.reply if call.reply is not None else "(none)",
-                    markup=False,
-                    highlight=False,
-                )
-                if call.error:
-                    out_console.print(f"[red]error:[/] {call.error}", highlight=False)
+        print_calls(out_console, turns, read_timings(run_dir))
+
+
+@app.command()
+def findings(
+    runs: Annotated[int, typer.Option(help="Seeded runs per arm.")] = 30,
+    rounds: Annotated[int, typer.Option(help="Round limit of every run.")] = 50,
+    workers: Annotated[int, typer.Option(help="Parallel processes.")] = 2,
+    out: Annotated[
+        Path | None, typer.Option(help="Keep every run folder here (default: discard).")
+    ] = None,
+) -> None:
+    """Reproduce the human findings with rule-based agents: collapse without governance,
+    longer survival with monitoring and punishment, and the imitation strength × scarcity
+    effect; prints means with 95% confidence intervals over seeded runs."""
+    from society.analysis.findings import ARMS, report_lines, run_findings, summarise
+
+    total = runs * len(ARMS)
+    with Progress(
+        TextColumn("runs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as progress:
+        task = progress.add_task("runs", total=total)
+        outcomes = run_findings(
+            runs, rounds, workers, out, on_done=lambda _: progress.advance(task)
+        )
+    for line in report_lines(summarise(outcomes, rounds), rounds):
+        out_console.print(line, highlight=False, soft_wrap=True)
 
 
 def _print_metrics(m: RunMetrics) -> None:
@@ -294,13 +427,34 @@ def _print_metrics(m: RunMetrics) -> None:
         ("equality", f"{m.equality:.3f}"),
         ("over-usage", f"{m.over_usage:.3f}"),
     ]
+    g = m.governance
+    if g.cooperation_rate is not None:
+        rows.append(("cooperation rate (h ≤ G)", f"{g.cooperation_rate:.3f}"))
+    if g.monitoring_rate or g.sanctions:
+        rows += [
+            ("monitoring rate", f"{g.monitoring_rate:.3f}"),
+            ("violations detected / sanctions", f"{g.detected_violations} / {g.sanctions}"),
+            ("sanction costs (punishers / fines)", f"{g.punisher_costs:g} / {g.fines:g}"),
+        ]
+    if g.norm_similarity is not None:
+        rows.append(("norm similarity (mean)", f"{g.norm_similarity:.3f}"))
+    if g.norm_trajectory and g.norm_trajectory[0] is not None:
+        rows.append(
+            ("norm G: first → last", f"{g.norm_trajectory[0]:g} → {g.norm_trajectory[-1]:g}")
+        )
+    if g.copies:
+        rows.append(("strategies copied", str(g.copies)))
     if m.llm.calls:
         rows += [
             ("LLM calls", str(m.llm.calls)),
             ("prompt / reply tokens", f"{m.llm.input_tokens} / {m.llm.output_tokens}"),
             ("unusable replies", str(m.llm.unusable_replies)),
             ("failed decisions", str(m.llm.failed_decisions)),
+            ("backend errors / retries", f"{m.llm.backend_errors} / {m.llm.retries}"),
+            ("parse-failure rate", f"{m.llm.parse_failure_rate:.3f}"),
         ]
+        if m.llm.cost is not None:
+            rows.append((f"cost ({m.llm.currency})", f"{m.llm.cost:.4f}"))
     for name, value in rows:
         table.add_row(name, value)
     out_console.print(table)

@@ -219,8 +219,12 @@ class Utterance(DecisionModel):
     """One turn in the town hall: what the speaker says and who speaks next."""
 
     text: str = Field(min_length=1, max_length=TEXT_MAX, description="What you say to everyone.")
-    proposed_limit: float | None = Field(None, ge=0.0, description="A per-member limit you propose, in resource units, or null.")
-    next_speaker: str | None = Field(None, description="Who speaks next, or null to end the discussion.")
+    proposed_limit: float | None = Field(
+        None, ge=0.0, description="A per-member limit you propose, in resource units, or null."
+    )
+    next_speaker: str | None = Field(
+        None, description="Who speaks next, or null to end the discussion."
+    )
 
     @field_validator("text")
     @classmethod
@@ -244,8 +248,14 @@ class Utterance(DecisionModel):
 class Agreement(DecisionModel):
     """What a member writes down after the town hall."""
 
-    summary: str = Field(min_length=1, max_length=600, description="The discussion in two or three sentences.")
-    agreed_limit: float | None = Field(None, ge=0.0, description="The per-member limit the group agreed on, in resource units, or null if none.")
+    summary: str = Field(
+        min_length=1, max_length=600, description="The discussion in two or three sentences."
+    )
+    agreed_limit: float | None = Field(
+        None,
+        ge=0.0,
+        description="The per-member limit the group agreed on, in resource units, or null if none.",
+    )
 
 
 class RuleUpdate(DecisionModel):

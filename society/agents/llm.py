@@ -1,27 +1,37 @@
-"""LLM minds: render a prompt file, call a LangChain chat model, parse into the decision type.
+"""LLM minds: render a prompt file, ask a model backend, parse into the decision type.
 
 A reply that does not parse or validate is re-asked with the error; after the retries the
 result is an explicit failure carrying the raw reply. It never becomes a default action.
+
+The mind only renders, parses and records. Retries on rate limits and server errors, the
+per-call timeout, the concurrency cap, the run budget, cost metering, record/replay and fault
+injection are wrappers around the chat model (`society.backends.stack`). Every call the
+backend made, failed tries included, becomes an `llm_call` event.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from society import tokens
 from society.agents.decisions import DecisionModel
 from society.agents.mind import DecisionRequest, MindResult, TimedCall
 from society.agents.parsing import parse_reply
+from society.backends.base import (
+    BudgetExhausted,
+    CallFailed,
+    ChatBackend,
+    ChatReply,
+    ChatRequest,
+    FailedTry,
+)
 from society.prompts import PromptLibrary, PromptMessage, RenderedPrompt
 from society.scenario.schema import LLMSettings
 from society.transcript.events import ChatMessageRecord, DecisionFailed, LLMCall
 
-LANGCHAIN_MESSAGE = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 REPAIR_PROMPT = "repair"
 
 
@@ -30,89 +40,133 @@ class LLMMind:
 
     def __init__(
         self,
-        model: BaseChatModel,
+        model: ChatBackend | BaseChatModel,
         label: str,
         prompts: PromptLibrary,
         settings: LLMSettings,
         *,
         backoff_s: float = 1.0,
     ) -> None:
-        self.model = model
+        """`model` is a wrapped backend (see `society.backends.build_mind`) or a bare LangChain
+        chat model, which gets the default wrappers (retries with `backoff_s`)."""
+        if isinstance(model, BaseChatModel):
+            model = _default_backend(model, label, settings, backoff_s)
+        self.backend: ChatBackend = model
         self.label = label
         self.prompts = prompts
         self.settings = settings
-        self.backoff_s = backoff_s
+
+    def render(self, request: DecisionRequest) -> RenderedPrompt:
+        return render_request(self.prompts, request)
 
     async def decide(self, request: DecisionRequest) -> MindResult:
-        rendered = self.prompts.render(
-            request.prompt_id,
-            view=request.observation,
-            context=request.context,
-            schema=_schema_hint(request.decision_type),
-        )
+        rendered = self.render(request)
+        omit = tuple(request.context.get("omit_fields", ()))
         messages = list(rendered.messages)
         calls: list[TimedCall] = []
-        attempts = self.settings.retries + 1
+        attempt = 1  # numbers every call of this decision, failed tries included
         last_reply: str | None = None
         last_error = "no attempt was made"
-        for attempt in range(1, attempts + 1):
-            started = time.perf_counter()
+        for _ in range(self.settings.retries + 1):
+            chat = ChatRequest(
+                messages=tuple(messages),
+                decision_type=request.decision_type,
+                agent=request.observation.agent,
+                round=request.observation.round,
+                phase=request.phase,
+                prompt_id=rendered.prompt_id,
+                attempt=attempt,
+                omit_fields=omit,
+            )
             try:
-                reply = await self.model.ainvoke(
-                    _to_langchain(messages),
-                    config={"metadata": _call_metadata(request, rendered.prompt_id, attempt)},
+                reply = await self.backend.complete(chat)
+            except BudgetExhausted as stop:
+                calls += [self._failed(request, rendered, messages, t) for t in stop.tries]
+                made = attempt + len(stop.tries) - 1
+                return self._failure(
+                    request, made, last_reply, stop.reason, calls, reason="budget_exhausted"
                 )
-            except Exception as error:  # any backend failure is recorded and retried
-                latency = time.perf_counter() - started
-                last_error = f"backend error: {type(error).__name__}: {error}"
-                calls.append(
-                    TimedCall(
-                        self._event(
-                            request, rendered, attempt, messages, None, None, last_error, None
-                        ),
-                        latency,
-                    )
+            except CallFailed as failed:
+                calls += [self._failed(request, rendered, messages, t) for t in failed.tries]
+                made = attempt + len(failed.tries) - 1
+                error = f"backend error: {failed.tries[-1].error}"
+                return self._failure(
+                    request, made, last_reply, error, calls, reason="backend_error"
                 )
-                if attempt < attempts:
-                    await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
-                continue
-            latency = time.perf_counter() - started
-            text = _text_of(reply)
-            last_reply = text
-            parsed = parse_reply(text, request.decision_type, request.validation_context)
+            calls += [self._failed(request, rendered, messages, t) for t in reply.failed_tries]
+            attempt = reply.attempt
+            last_reply = reply.text
+            parsed = parse_reply(reply.text, request.decision_type, request.validation_context)
             decision_dump = parsed.decision.model_dump() if parsed.decision else None
             calls.append(
                 TimedCall(
                     self._event(
-                        request,
-                        rendered,
-                        attempt,
-                        messages,
-                        text,
-                        decision_dump,
-                        parsed.error,
-                        reply,
+                        request, rendered, attempt, messages, reply, decision_dump, parsed.error
                     ),
-                    latency,
+                    reply.latency_s,
                 )
             )
             if parsed.decision is not None:
                 return MindResult(decision=parsed.decision, attempts=attempt, calls=calls)
             last_error = f"unusable reply: {parsed.error}"
             repair = self.prompts.render(
-                REPAIR_PROMPT, error=parsed.error, schema=_schema_hint(request.decision_type)
+                REPAIR_PROMPT,
+                error=parsed.error,
+                schema=_schema_hint(request.decision_type, omit),
             )
-            messages = [*messages, PromptMessage("assistant", text), *repair.messages]
+            messages = [*messages, PromptMessage("assistant", reply.text), *repair.messages]
+            attempt += 1
+        return self._failure(request, attempt - 1, last_reply, last_error, calls)
+
+    def _failure(
+        self,
+        request: DecisionRequest,
+        attempts: int,
+        last_reply: str | None,
+        error: str,
+        calls: list[TimedCall],
+        *,
+        reason: str = "unusable_reply",
+    ) -> MindResult:
         failure = DecisionFailed(
             round=request.observation.round,
             agent=request.observation.agent,
             phase=request.phase,
-            attempts=attempts,
+            attempts=attempts,  # calls made; 0 when the budget refused the first one
             last_reply=last_reply,
-            error=last_error,
-            policy=self.settings.on_failure,
+            error=error,
+            # A spent budget cannot be skipped past: the run has to end.
+            policy="abort" if reason == "budget_exhausted" else self.settings.on_failure,
+            reason=reason,  # type: ignore[arg-type]
         )
         return MindResult(decision=None, attempts=attempts, calls=calls, failure=failure)
+
+    def _failed(
+        self,
+        request: DecisionRequest,
+        rendered: RenderedPrompt,
+        messages: list[PromptMessage],
+        failed: FailedTry,
+    ) -> TimedCall:
+        """A call that raised: recorded with no reply and no tokens (nothing was returned)."""
+        event = LLMCall(
+            round=request.observation.round,
+            agent=request.observation.agent,
+            phase=request.phase,
+            model=self.label,
+            prompt_id=rendered.prompt_id,
+            template_sha256=rendered.template_sha256,
+            attempt=failed.attempt,
+            messages=[ChatMessageRecord(role=m.role, content=m.content) for m in messages],
+            reply=None,
+            parsed=None,
+            error=f"backend error: {failed.error}",
+            input_tokens=0,
+            output_tokens=0,
+            token_source="tiktoken",
+            output_mode=getattr(self.backend, "mode", "text"),
+        )
+        return TimedCall(event, failed.latency_s)
 
     def _event(
         self,
@@ -120,22 +174,16 @@ class LLMMind:
         rendered: RenderedPrompt,
         attempt: int,
         messages: list[PromptMessage],
-        reply_text: str | None,
+        reply: ChatReply,
         parsed: dict[str, Any] | None,
         error: str | None,
-        reply: BaseMessage | None,
     ) -> LLMCall:
-        usage = getattr(reply, "usage_metadata", None) if reply is not None else None
-        if usage:
-            input_tokens, output_tokens, source = (
-                usage["input_tokens"],
-                usage["output_tokens"],
-                "provider",
-            )
-        else:
+        input_tokens, output_tokens = reply.input_tokens, reply.output_tokens
+        source = reply.token_source
+        if input_tokens is None or output_tokens is None:  # a backend without the meter
             encoding = self.settings.token_encoding
             input_tokens = tokens.count_messages([m.content for m in messages], encoding)
-            output_tokens = tokens.count_text(reply_text or "", encoding)
+            output_tokens = tokens.count_text(reply.text, encoding)
             source = "tiktoken"
         return LLMCall(
             round=request.observation.round,
@@ -146,41 +194,48 @@ class LLMMind:
             template_sha256=rendered.template_sha256,
             attempt=attempt,
             messages=[ChatMessageRecord(role=m.role, content=m.content) for m in messages],
-            reply=reply_text,
+            reply=reply.text,
             parsed=parsed,
             error=error,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             token_source=source,
+            output_mode=reply.mode,
+            cost=reply.cost,
         )
 
 
-def _call_metadata(request: DecisionRequest, prompt_id: str, attempt: int) -> dict[str, Any]:
-    """Passed to the model's callbacks: tracing tools and scripted fakes see who asks what."""
-    return {
-        "society_agent": request.observation.agent,
-        "society_round": request.observation.round,
-        "society_prompt_id": prompt_id,
-        "society_attempt": attempt,
-    }
+def render_request(prompts: PromptLibrary, request: DecisionRequest) -> RenderedPrompt:
+    """The prompt of a decision request, exactly as an LLM mind sends it (dry runs reuse it)."""
+    return prompts.render(
+        request.prompt_id,
+        view=request.observation,
+        context=request.context,
+        schema=_schema_hint(request.decision_type, request.context.get("omit_fields", ())),
+    )
 
 
-def _to_langchain(messages: list[PromptMessage]) -> list[BaseMessage]:
-    return [LANGCHAIN_MESSAGE[m.role](content=m.content) for m in messages]
+def _default_backend(
+    model: BaseChatModel, label: str, settings: LLMSettings, backoff_s: float
+) -> ChatBackend:
+    from society.backends.stack import BackendOptions, RunBackends, build_backend
+    from society.scenario.schema import ModelSpec
+
+    spec = ModelSpec(name=label, structured_output="text")
+    run = RunBackends(settings, BackendOptions(backoff_s=backoff_s))
+    run.reserve_cap(spec)
+    return build_backend(spec, run, lambda _: model)
 
 
-def _text_of(reply: BaseMessage) -> str:
-    content = reply.content
-    if isinstance(content, str):
-        return content
-    parts = [part if isinstance(part, str) else str(part.get("text", "")) for part in content]
-    return "".join(parts)
-
-
-def _schema_hint(decision_type: type[DecisionModel]) -> list[dict[str, str]]:
-    """Field names, types and descriptions for the prompt, taken from the decision model."""
+def _schema_hint(
+    decision_type: type[DecisionModel], omit: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """Field names, types and descriptions for the prompt, taken from the decision model.
+    Fields the phase does not offer (e.g. 'inspect' without monitoring) are left out."""
     hint = []
     for name, field in decision_type.model_fields.items():
+        if name in omit:
+            continue
         annotation = getattr(field.annotation, "__name__", str(field.annotation))
         hint.append({"name": name, "type": annotation, "description": field.description or ""})
     return hint

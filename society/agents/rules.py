@@ -201,14 +201,18 @@ def _speak(view: Observation, context: dict[str, Any], rng: random.Random) -> Ut
 
 def _summarize(context: dict[str, Any]) -> Agreement:
     proposed = sorted(
-        u["proposed_limit"] for u in context.get("transcript", []) if u["proposed_limit"] is not None
+        u["proposed_limit"]
+        for u in context.get("transcript", [])
+        if u["proposed_limit"] is not None
     )
     if not proposed:
         return Agreement(summary="No limit was proposed.", agreed_limit=None)
     half = len(proposed) // 2
     median = proposed[half] if len(proposed) % 2 else (proposed[half - 1] + proposed[half]) / 2
     listed = ", ".join(f"{value:g}" for value in proposed)
-    return Agreement(summary=f"Limits proposed: {listed}; the median is {median:g}.", agreed_limit=median)
+    return Agreement(
+        summary=f"Limits proposed: {listed}; the median is {median:g}.", agreed_limit=median
+    )
 
 
 def _unit(value: float) -> float:

@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from society import commons
+from society.analysis.institutions import GovernanceMetrics, governance_metrics
 from society.commons.ending import EndReason
 from society.scenario.schema import DoublingRegrowth, Scenario
 from society.transcript.events import (
@@ -38,7 +39,36 @@ METRICS_FILE = "metrics.json"
 
 
 class LLMUsage(BaseModel):
+    """Model calls of a run: totals, and the same counters per model, agent and phase.
+
+    A call is one request (failed ones included). unusable_replies: replies that did not parse
+    or validate; repaired_replies: replies that parsed only after a repair (fences, prose,
+    trailing commas...); backend_errors: calls that raised (rate limit, timeout...). retries:
+    calls after the first of a decision, split into backend_retries (after a backend error)
+    and reasks (after an unusable reply). parse_failure_rate = unusable / replies received;
+    retry_rate = retries / calls. cost: sum over calls of models in the price table (None if
+    no call had a price), in `currency`.
+    """
+
     model_config = ConfigDict(extra="forbid")
+
+    class Totals(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+        calls: int = 0
+        input_tokens: int = 0
+        output_tokens: int = 0
+        cost: float | None = None
+        unusable_replies: int = 0
+        repaired_replies: int = 0
+        backend_errors: int = 0
+        retries: int = 0
+        backend_retries: int = 0
+        reasks: int = 0
+        decisions: int = 0
+        failed_decisions: int = 0
+        parse_failure_rate: float = 0.0
+        retry_rate: float = 0.0
 
     calls: int = 0
     input_tokens: int = 0
@@ -46,6 +76,18 @@ class LLMUsage(BaseModel):
     unusable_replies: int = 0
     backend_errors: int = 0
     failed_decisions: int = 0
+    repaired_replies: int = 0
+    retries: int = 0
+    backend_retries: int = 0
+    reasks: int = 0
+    parse_failure_rate: float = 0.0
+    retry_rate: float = 0.0
+    cost: float | None = None
+    currency: str | None = None
+    budget_exhausted: bool = False
+    by_model: dict[str, LLMUsage.Totals] = {}  # pydantic copies defaults per instance
+    by_agent: dict[str, LLMUsage.Totals] = {}
+    by_phase: dict[str, LLMUsage.Totals] = {}
 
 
 class RunMetrics(BaseModel):
@@ -66,6 +108,7 @@ class RunMetrics(BaseModel):
     equality: float
     over_usage: float
     decisions_by_source: dict[str, int]
+    governance: GovernanceMetrics
     llm: LLMUsage
 
 
@@ -120,6 +163,7 @@ def compute_metrics(events: Sequence[Event]) -> RunMetrics:
         decisions_by_source=dict(
             sorted(Counter(e.source for e in events if isinstance(e, Decision)).items())
         ),
+        governance=governance_metrics(events),
         llm=_llm_usage(events),
     )
 
@@ -145,18 +189,69 @@ def _efficiency(total: float, scenario: Scenario) -> float:
 
 
 def _llm_usage(events: Sequence[Event]) -> LLMUsage:
+    from society.agents.parsing import find_json_object
+
+    started = next((e for e in events if isinstance(e, RunStarted)), None)
+    model_of = {a.id: a.model for a in started.agents} if started else {}
     usage = LLMUsage()
+    totals: list[dict[str, LLMUsage.Totals]] = [usage.by_model, usage.by_agent, usage.by_phase]
+    previous_error: dict[tuple[str, int, str], bool] = {}  # (agent, round, phase) -> backend?
+
+    def groups(agent: str, phase: str, model: str | None = None) -> list[LLMUsage.Totals]:
+        keys = (model or model_of.get(agent, "?"), agent, phase)
+        return [
+            table.setdefault(key, LLMUsage.Totals())
+            for table, key in zip(totals, keys, strict=True)
+        ]
+
     for event in events:
         if isinstance(event, LLMCall):
-            usage.calls += 1
-            usage.input_tokens += event.input_tokens
-            usage.output_tokens += event.output_tokens
-            if event.error and event.reply is None:
-                usage.backend_errors += 1
-            elif event.error:
-                usage.unusable_replies += 1
+            targets: list[LLMUsage | LLMUsage.Totals] = [
+                usage,
+                *groups(event.agent, event.phase, event.model),
+            ]
+            turn = (event.agent, event.round, event.phase)
+            backend = bool(event.error) and event.reply is None
+            unusable = bool(event.error) and not backend
+            found = find_json_object(event.reply) if event.parsed is not None else None
+            repaired = isinstance(found, tuple) and found[1]
+            retry_kind = None
+            if event.attempt > 1 and turn in previous_error:
+                retry_kind = "backend_retries" if previous_error[turn] else "reasks"
+            previous_error[turn] = backend
+            for t in targets:
+                t.calls += 1
+                t.input_tokens += event.input_tokens
+                t.output_tokens += event.output_tokens
+                t.backend_errors += backend
+                t.unusable_replies += unusable
+                t.repaired_replies += repaired
+                if event.cost is not None:
+                    t.cost = (t.cost or 0.0) + event.cost
+                if retry_kind is not None:
+                    t.retries += 1
+                    setattr(t, retry_kind, getattr(t, retry_kind) + 1)
         elif isinstance(event, DecisionFailed):
             usage.failed_decisions += 1
+            usage.budget_exhausted |= event.reason == "budget_exhausted"
+            for t in groups(event.agent, event.phase):
+                t.failed_decisions += 1
+        elif isinstance(event, Decision) and event.source == "llm":
+            for t in groups(event.agent, event.phase):
+                t.decisions += 1
+    for t in [usage, *(v for table in totals for v in table.values())]:
+        replies = t.calls - t.backend_errors
+        t.parse_failure_rate = round(t.unusable_replies / replies, 6) if replies else 0.0
+        t.retry_rate = round(t.retries / t.calls, 6) if t.calls else 0.0
+        if t.cost is not None:
+            t.cost = round(t.cost, 10)
+    if usage.cost is not None and started is not None:
+        prices = (started.scenario.get("llm") or {}).get("prices") or {}
+        usage.currency = str(prices.get("currency", "USD"))
+    for table in totals:
+        ordered = dict(sorted(table.items()))
+        table.clear()
+        table.update(ordered)
     return usage
 
 

@@ -10,6 +10,8 @@ from langchain_core.language_models import BaseChatModel
 from society.agents.llm import LLMMind
 from society.agents.mind import Mind
 from society.agents.rules import RulesMind
+from society.backends.secrets import SecretError, read_api_key, redact
+from society.backends.stack import BackendOptions, BackendSetupError, RunBackends, build_backend
 from society.prompts import PromptLibrary
 from society.scenario.schema import LLMSettings, ModelSpec
 
@@ -22,27 +24,57 @@ PROVIDER_EXTRAS = {
     "ollama": "ollama",
     "google_genai": "google",
 }
+# Providers whose chat model takes these arguments (others get them only through `params`).
+SEED_PROVIDERS = {"openai", "azure_openai", "ollama"}
+CLIENT_RETRY_PROVIDERS = {"openai", "azure_openai", "anthropic", "google_genai"}
+TIMEOUT_PROVIDERS = {"openai", "azure_openai", "anthropic", "google_genai"}
+OWN_HTTP_CLIENT_PROVIDERS = {"openai", "azure_openai"}
 
 
 class BackendError(Exception):
-    """A model cannot be set up (unknown provider, missing package, bad parameters)."""
+    """A model cannot be set up (unknown provider, missing package, bad parameters, no key)."""
 
 
 def init_chat_model_factory(spec: ModelSpec) -> BaseChatModel:
-    """LangChain's init_chat_model, with the spec's parameters and clear errors."""
+    """LangChain's init_chat_model, with the spec's parameters, key and clear errors."""
     from langchain.chat_models import init_chat_model
 
+    provider = spec.name.split(":", 1)[0] if ":" in spec.name else None
     kwargs: dict[str, object] = {}
     if spec.temperature is not None:
         kwargs["temperature"] = spec.temperature
     if spec.max_tokens is not None:
         kwargs["max_tokens"] = spec.max_tokens
+    if spec.seed is not None:
+        if provider not in SEED_PROVIDERS:
+            raise BackendError(
+                f"model {spec.name!r}: 'seed' is passed only to {sorted(SEED_PROVIDERS)}; "
+                "if your provider takes one, set it under params"
+            )
+        kwargs["seed"] = spec.seed
+    if provider in CLIENT_RETRY_PROVIDERS:
+        kwargs["max_retries"] = 0  # our retry wrapper retries, and records every try
+    if provider in TIMEOUT_PROVIDERS:
+        kwargs["timeout"] = spec.timeout_s
+    try:
+        key = read_api_key(spec.api_key_env, spec.api_key_file)
+    except SecretError as error:
+        raise BackendError(f"model {spec.name!r}: {error}") from None
+    if key is not None:
+        kwargs["api_key"] = key
     if spec.base_url is not None:
         kwargs["base_url"] = spec.base_url
         # Local OpenAI-compatible servers accept any key; the client still insists on one.
-        if not os.environ.get("OPENAI_API_KEY"):
+        if key is None and not os.environ.get("OPENAI_API_KEY"):
             kwargs["api_key"] = "not-needed"
-    provider = spec.name.split(":", 1)[0] if ":" in spec.name else None
+    if provider in OWN_HTTP_CLIENT_PROVIDERS and "http_async_client" not in spec.params:
+        # langchain-openai caches one async HTTP client per base URL for the whole process; it
+        # is bound to the event loop of its first use, so a second run (a new asyncio.run)
+        # would fail with 'Event loop is closed'. Each model of each run gets its own.
+        import httpx
+
+        kwargs["http_async_client"] = httpx.AsyncClient(timeout=spec.timeout_s)
+    kwargs.update(spec.params)
     try:
         return init_chat_model(spec.name, **kwargs)
     except ImportError as error:
@@ -51,8 +83,8 @@ def init_chat_model_factory(spec: ModelSpec) -> BaseChatModel:
             f"model {spec.name!r} needs a provider package that is not installed ({error}). "
             f"Install it with: pip install 'society[{extra}]'"
         ) from None
-    except ValueError as error:
-        raise BackendError(f"model {spec.name!r}: {error}") from None
+    except Exception as error:  # bad parameters, missing key...: provider errors may quote keys
+        raise BackendError(f"model {spec.name!r}: {redact(str(error))}") from None
 
 
 def build_mind(
@@ -61,8 +93,19 @@ def build_mind(
     settings: LLMSettings,
     chat_model_factory: ChatModelFactory = init_chat_model_factory,
     *,
-    backoff_s: float = 1.0,
+    backoff_s: float | None = None,
+    run: RunBackends | None = None,
 ) -> Mind:
+    """The mind for `spec`: rule-based, or an LLM mind over the wrapped backend. `run` holds
+    what the models of one run share (concurrency caps, budget, record store); without it the
+    model gets resources of its own."""
     if spec.is_rules:
         return RulesMind()
-    return LLMMind(chat_model_factory(spec), spec.name, prompts, settings, backoff_s=backoff_s)
+    if run is None:
+        run = RunBackends(settings, BackendOptions(backoff_s=backoff_s))
+        run.reserve_cap(spec)
+    try:
+        backend = build_backend(spec, run, chat_model_factory)
+    except BackendSetupError as error:
+        raise BackendError(str(error)) from None
+    return LLMMind(backend, spec.name, prompts, settings)

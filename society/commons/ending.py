@@ -13,6 +13,7 @@ class EndReason(StrEnum):
     ROUND_LIMIT = "round_limit"
     EVERYONE_DEAD = "everyone_dead"
     ABORTED = "aborted"
+    BUDGET_EXHAUSTED = "budget_exhausted"
 
 
 def collapsed(stock: float, commons: Commons, moment: str) -> bool:

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +106,15 @@ async def run_society(
     if minds is not None:
         minds = dict(minds)
     else:
-        run_backends = RunBackends(scenario.llm, backends or BackendOptions())
+        options = backends or BackendOptions()
         if backoff_s is not None:
-            run_backends.options.backoff_s = backoff_s
-        minds = build_minds(scenario, prompts, chat_model_factory, run=run_backends)
+            options = replace(options, backoff_s=backoff_s)
+        run_backends = RunBackends(scenario.llm, options)
+        try:
+            minds = build_minds(scenario, prompts, chat_model_factory, run=run_backends)
+        except BaseException:
+            run_backends.close()
+            raise
     run_id = run_id_for(scenario)
     run_dir = new_run_dir(Path(out), run_id)
     resolved = scenario.model_dump(mode="json")

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from society.scenario._base import Strict, rule_error
+from society.scenario.institutions import (
+    ABLATION_SWITCHES,
+    Ablation,
+    Institutions,
+    Interventions,
+    RuleLearning,
+)
 
 SCHEMA_VERSION = 1
 
@@ -22,18 +30,6 @@ PATTERN_RULES: dict[str, str] = {
     SCENARIO_NAME_PATTERN: "must start with a lowercase letter or digit and hold only lowercase "
     "letters, digits, '.', '_' and '-', at most 64 characters",
 }
-
-
-def rule_error(message: str, *at: str | int) -> PydanticCustomError:
-    """A rule violation that the loader reports at the field `at` (relative to the validated
-    model or field), so the error names that field's line rather than the enclosing section."""
-    return PydanticCustomError("scenario_rule", message, {"at": at})
-
-
-class Strict(BaseModel):
-    """Base for every scenario section: unknown keys are errors, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LogisticRegrowth(Strict):
@@ -165,6 +161,18 @@ class Strategy(Strict):
         le=0.5,
         description="Std. dev. of the per-round trembling-hand noise on effort [O].",
     )
+    keeps_agreements: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description="Probability of keeping a limit agreed in the town hall this round [O].",
+    )
+    norm_factor: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="Personal norm as a multiple of the sustainable per-agent share; what the agent proposes and judges by [O].",
+    )
 
 
 class Persona(Strict):
@@ -189,12 +197,90 @@ class ModelSpec(Strict):
         None, ge=0.0, le=2.0, description="Sampling temperature; provider default if unset."
     )
     max_tokens: int | None = Field(None, gt=0, description="Cap on tokens per reply.")
+    seed: int | None = Field(
+        None,
+        ge=0,
+        description="Sampling seed, for providers that support one (OpenAI and compatible servers, Ollama).",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Other keyword arguments for the provider's chat model class (e.g. top_p). "
+        "Never credentials: use api_key_env or api_key_file.",
+    )
+    structured_output: Literal["auto", "json_schema", "tool_calling", "json_mode", "text"] = Field(
+        "auto",
+        description="How replies are kept to the decision's schema: 'json_schema' (the provider constrains "
+        "the output to the JSON Schema), 'tool_calling' (the decision is a tool the model calls), "
+        "'json_mode' (any JSON object), 'text' (JSON asked for in the prompt, parsed leniently). "
+        "'auto': json_schema for openai (also OpenAI-compatible servers), google_genai and ollama; "
+        "tool_calling for anthropic; text otherwise.",
+    )
+    api_key_env: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Name of the environment variable holding the API key (default: the provider's usual one).",
+    )
+    api_key_file: str | None = Field(
+        None, description="Path of a file whose first line is the API key."
+    )
+    timeout_s: float = Field(120.0, gt=0.0, description="Per-call timeout in seconds.")
+    max_retries: int = Field(
+        5,
+        ge=0,
+        le=20,
+        description="Retries after a rate limit, server error or timeout (exponential backoff with jitter).",
+    )
+    backoff_s: float = Field(
+        1.0, ge=0.0, description="Wait before the first retry (seconds); doubles with each retry."
+    )
+    backoff_max_s: float = Field(
+        60.0, ge=0.0, description="Longest wait between retries (seconds)."
+    )
+    max_concurrency: int = Field(
+        16,
+        ge=1,
+        le=10_000,
+        description="Calls in flight at once on this model's server (its base_url, else the provider model); "
+        "models sharing a server share the smallest cap.",
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _name_alone(cls, value: Any) -> Any:
         # `model: openai:gpt-4o-mini` is shorthand for `model: {name: openai:gpt-4o-mini}`.
         return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("params")
+    @classmethod
+    def _no_credentials_in_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        # Anything here is copied into scenario.yaml and the transcript: keys must not be.
+        import re
+
+        def walk(value: Any, path: str) -> None:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if re.search(
+                        r"(?i)(api_?key|secret|password|token$|authorization|credential)", str(key)
+                    ) and not str(key).endswith("_tokens"):
+                        raise ValueError(
+                            f"params{path}.{key} looks like a credential; name its source with "
+                            "api_key_env or api_key_file instead (scenario files are copied into runs)"
+                        )
+                    walk(item, f"{path}.{key}")
+
+        walk(params, "")
+        return params
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_credentials_in_url(cls, url: str | None) -> str | None:
+        import re
+
+        if url is not None and re.match(r"^[a-z][a-z0-9+.-]*://[^/@]*@", url, re.IGNORECASE):
+            raise ValueError(
+                "base_url must not hold credentials (user:password@); use api_key_env or api_key_file"
+            )
+        return url
 
     @property
     def is_rules(self) -> bool:
@@ -208,6 +294,11 @@ class Group(Strict):
         pattern=GROUP_NAME_PATTERN, description="Group name; agent ids are '<name>-<n>'."
     )
     count: int = Field(ge=1, le=10_000, description="Number of agents in the group.")
+    joins_at: int = Field(
+        1,
+        ge=1,
+        description="Round in which these agents join the commons; later than 1 makes them newcomers (GovSim's greedy newcomer) [G].",
+    )
     persona: str = Field(
         "neutral", description="Key into 'personas' (built in: altruistic, selfish, neutral)."
     )
@@ -228,7 +319,33 @@ class Group(Strict):
 
 
 class LLMSettings(Strict):
-    """How LLM replies are handled."""
+    """How LLM replies are handled, what a run may spend, and what tokens cost."""
+
+    class Budget(Strict):
+        """Run-level limits; the run stops cleanly (end reason 'budget_exhausted') once one is
+        reached. Checked at the start of each phase against the usage of the phases before it,
+        so runs stay reproducible: a run may exceed a limit by at most one phase's calls."""
+
+        max_calls: int | None = Field(
+            None, ge=1, description="Most model calls (failed ones count)."
+        )
+        max_tokens: int | None = Field(None, ge=1, description="Most prompt + reply tokens.")
+        max_cost: float | None = Field(
+            None, gt=0.0, description="Most cost, in the price table's currency (needs llm.prices)."
+        )
+
+    class Price(Strict):
+        input: float = Field(ge=0.0, description="Price per million prompt tokens.")
+        output: float = Field(ge=0.0, description="Price per million reply tokens.")
+
+    class PriceTable(Strict):
+        """Prices you supply (none are shipped: see prices.example.yaml)."""
+
+        currency: str = Field("USD", min_length=1, description="Label of the cost figures.")
+        models: dict[str, LLMSettings.Price] = Field(
+            default_factory=dict,
+            description="Model name (or glob pattern such as 'openai:*') -> price per million tokens.",
+        )
 
     retries: int = Field(
         2,
@@ -242,6 +359,13 @@ class LLMSettings(Strict):
     )
     token_encoding: Literal["cl100k_base", "o200k_base"] = Field(
         "cl100k_base", description="tiktoken encoding used when a provider reports no token usage."
+    )
+    budget: LLMSettings.Budget | None = Field(
+        None, description="Run-level limits on calls, tokens and cost; none by default."
+    )
+    prices: LLMSettings.PriceTable = Field(
+        default_factory=lambda: LLMSettings.PriceTable(),
+        description="Price table for the cost meter (empty: costs are not computed).",
     )
 
 
@@ -283,7 +407,34 @@ class Scenario(Strict):
     )
     population: list[Group] = Field(min_length=1, description="The groups of agents.")
     norm: Norm = Field(default_factory=Norm)
+    institutions: Institutions = Field(default_factory=Institutions)
+    ablation: Ablation | None = Field(
+        None,
+        description="Shorthand for the paper's arms: 'full', 'social_learning_only', 'voting_only' "
+        "or 'neither' switch institutions.social_learning and institutions.voting [P].",
+    )
+    interventions: Interventions = Field(default_factory=Interventions)
+    learning: RuleLearning = Field(default_factory=RuleLearning)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_ablation(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("ablation") not in ABLATION_SWITCHES:
+            return data
+        learning_on, voting_on = ABLATION_SWITCHES[data["ablation"]]
+        institutions = dict(data.get("institutions") or {})
+        for key, wanted in (("social_learning", learning_on), ("voting", voting_on)):
+            section = dict(institutions.get(key) or {})
+            if "enabled" in section and section["enabled"] != wanted:
+                raise rule_error(
+                    f"ablation {data['ablation']!r} turns {key} {'on' if wanted else 'off'}, "
+                    f"but institutions.{key}.enabled says otherwise; drop one of the two",
+                    "ablation",
+                )
+            section["enabled"] = wanted
+            institutions[key] = section
+        return {**data, "institutions": institutions}
 
     @field_validator("population")
     @classmethod
@@ -330,14 +481,18 @@ class Scenario(Strict):
 BUILTIN_PERSONAS: dict[str, Persona] = {
     "altruistic": Persona(
         description="You care about the community and the long-term health of the shared resource.",
-        strategy=Strategy(effort=0.2, monitor=0.6, punish=0.6),
+        strategy=Strategy(
+            effort=0.1, monitor=0.6, punish=0.6, norm_factor=0.8, keeps_agreements=0.95
+        ),
     ),
     "selfish": Persona(
         description="You look after yourself first and want as much as you can get.",
-        strategy=Strategy(effort=0.6, monitor=0.1, punish=0.1),
+        strategy=Strategy(
+            effort=0.6, monitor=0.1, punish=0.1, norm_factor=2.0, keeps_agreements=0.2
+        ),
     ),
     "neutral": Persona(
         description="You are an ordinary member of the community.",
-        strategy=Strategy(effort=0.35, monitor=0.3, punish=0.3),
+        strategy=Strategy(effort=0.3, monitor=0.5, punish=0.5),
     ),
 }

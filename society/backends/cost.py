@@ -1,0 +1,118 @@
+"""Token and cost metering: provider usage when reported, else tiktoken; cost from a price table.
+
+The price table is data the user supplies (scenario `llm.prices`, or `society run --prices
+FILE`): prices per million input and output tokens, keyed by model name or a glob pattern
+such as 'openai:*'. The project ships no prices (see prices.example.yaml): they change, and a
+number here would be a guess presented as a fact. A model without a price has cost None.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from society import tokens
+from society.backends.base import ChatBackend, ChatReply, ChatRequest, Wrapper
+
+PER_TOKENS = 1_000_000
+
+
+class PriceTableError(Exception):
+    """A price file cannot be read or has the wrong shape."""
+
+
+@dataclass(frozen=True)
+class Price:
+    input: float  # per million input (prompt) tokens
+    output: float  # per million output (reply) tokens
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.input + output_tokens * self.output) / PER_TOKENS
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    currency: str = "USD"
+    models: Mapping[str, Price] = field(default_factory=dict)
+
+    def price(self, model: str) -> Price | None:
+        if model in self.models:
+            return self.models[model]
+        # The longest matching pattern wins ('openai:gpt-4o-mini*' over 'openai:*').
+        matches = [p for p in self.models if fnmatch.fnmatchcase(model, p)]
+        return self.models[max(matches, key=len)] if matches else None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], source: str = "price table") -> PriceTable:
+        if not isinstance(data, Mapping):
+            raise PriceTableError(f"{source}: expected a mapping with 'models'")
+        unknown = set(data) - {"currency", "models"}
+        if unknown:
+            raise PriceTableError(f"{source}: unknown keys {sorted(unknown)}")
+        models: dict[str, Price] = {}
+        for name, entry in (data.get("models") or {}).items():
+            if not isinstance(entry, Mapping) or set(entry) != {"input", "output"}:
+                raise PriceTableError(
+                    f"{source}: models.{name} needs exactly 'input' and 'output' "
+                    "(prices per million tokens)"
+                )
+            try:
+                price = Price(float(entry["input"]), float(entry["output"]))
+            except (TypeError, ValueError):
+                raise PriceTableError(f"{source}: models.{name}: prices must be numbers") from None
+            if price.input < 0 or price.output < 0:
+                raise PriceTableError(f"{source}: models.{name}: prices must be ≥ 0")
+            models[str(name)] = price
+        return cls(str(data.get("currency", "USD")), models)
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "models": {k: {"input": v.input, "output": v.output} for k, v in self.models.items()},
+        }
+
+
+def load_price_file(path: Path) -> PriceTable:
+    """Read a YAML or JSON price file: {currency: USD, models: {name: {input, output}}}."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise PriceTableError(f"cannot read price file {path}: {error.strerror}") from None
+    try:
+        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise PriceTableError(f"price file {path} is not valid: {error}") from None
+    return PriceTable.from_data(data or {}, str(path))
+
+
+class MeteredBackend(Wrapper):
+    """Fills in token counts the provider did not report (tiktoken, offline) and the cost."""
+
+    def __init__(
+        self, inner: ChatBackend, prices: PriceTable, encoding: str = "cl100k_base"
+    ) -> None:
+        super().__init__(inner)
+        self.price = prices.price(inner.label)
+        self.encoding = encoding
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        reply = await self.inner.complete(request)
+        if reply.input_tokens is None or reply.output_tokens is None:
+            reply = replace(
+                reply,
+                input_tokens=tokens.count_messages(
+                    [m.content for m in request.messages], self.encoding
+                ),
+                output_tokens=tokens.count_text(reply.text, self.encoding),
+                token_source="tiktoken",
+            )
+        if self.price is not None:
+            cost = self.price.cost(reply.input_tokens or 0, reply.output_tokens or 0)
+            reply = replace(reply, cost=round(cost, 10))
+        return reply

@@ -1,0 +1,119 @@
+"""Opt-in: 2 agents × 3 rounds against the real small model served by shared/tools/local-llm.
+
+    shared/tools/local-llm setup && shared/tools/local-llm serve
+    pytest -m local_llm -s tests/test_backend_local_llm.py
+
+Skipped unless selected with `-m local_llm` (or SOCIETY_LOCAL_LLM=1), and skipped with the
+reason when no server answers at LOCAL_LLM_BASE_URL (default http://127.0.0.1:8088/v1).
+Prints the parse-failure and retry counts and the wall time of each run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import scenario
+
+from society.backends.resolve import init_chat_model_factory
+from society.coordinator.runner import run_society
+from society.transcript import Decision, DecisionFailed, LLMCall, RunFinished, read_events
+
+pytestmark = pytest.mark.local_llm
+
+PORT = os.environ.get("LOCAL_LLM_PORT", "8088")
+BASE_URL = os.environ.get("LOCAL_LLM_BASE_URL", f"http://127.0.0.1:{PORT}/v1")
+MODEL = os.environ.get("LOCAL_LLM_MODEL", "qwen2.5-0.5b")
+
+
+def _opted_in(config: pytest.Config) -> bool:
+    return "local_llm" in (config.getoption("markexpr") or "") or bool(
+        os.environ.get("SOCIETY_LOCAL_LLM")
+    )
+
+
+def _server_up() -> bool:
+    try:
+        with urllib.request.urlopen(f"{BASE_URL}/models", timeout=3) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def local_llm(request: pytest.FixtureRequest) -> str:
+    if not _opted_in(request.config):
+        pytest.skip("opt-in: run with `pytest -m local_llm` (needs shared/tools/local-llm serve)")
+    if not _server_up():
+        pytest.skip(
+            f"no local-llm server at {BASE_URL}: start it with "
+            "`shared/tools/local-llm setup && shared/tools/local-llm serve`"
+        )
+    return BASE_URL
+
+
+@pytest.mark.parametrize("mode", ["auto", "text"])
+def test_two_agents_three_rounds_on_the_real_small_model(
+    local_llm: str, mode: str, tmp_path: Path
+) -> None:
+    s = scenario(
+        "paper/_base.yaml",
+        name=f"local-llm-{mode}",
+        rounds=3,
+        model={
+            "name": f"openai:{MODEL}",
+            "base_url": local_llm,
+            "temperature": 0.0,
+            "max_tokens": 200,
+            "structured_output": mode,
+            "timeout_s": 120,
+            "max_concurrency": 2,
+        },
+        population=[{"name": "villagers", "count": 2, "persona": "neutral"}],
+    )
+    started = time.perf_counter()
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=init_chat_model_factory))
+    wall = time.perf_counter() - started
+    events = list(read_events(result.run_dir))
+
+    finished = next(e for e in events if isinstance(e, RunFinished))
+    calls = [e for e in events if isinstance(e, LLMCall)]
+    decisions = [e for e in events if isinstance(e, Decision)]
+    failures = [e for e in events if isinstance(e, DecisionFailed)]
+    usage = result.metrics.llm
+    figures = {
+        "mode": mode,
+        "resolved_mode": sorted({c.output_mode for c in calls}),
+        "rounds_completed": finished.rounds_completed,
+        "end_reason": finished.end_reason,
+        "calls": usage.calls,
+        "decisions": len(decisions),
+        "failed_decisions": len(failures),
+        "unusable_replies": usage.unusable_replies,
+        "repaired_replies": usage.repaired_replies,
+        "parse_failure_rate": usage.parse_failure_rate,
+        "retries": usage.retries,
+        "reasks": usage.reasks,
+        "backend_errors": usage.backend_errors,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "wall_s": round(wall, 1),
+    }
+    print("\nlocal-llm:", json.dumps(figures))
+    assert finished.rounds_completed >= 1
+    assert calls and all(c.model == f"openai:{MODEL}" for c in calls)
+    assert {c.token_source for c in calls if c.reply is not None} == {"provider"}
+    # Every turn ends in a decision that is exactly a parsed reply, or an explicit failure.
+    for decision in decisions:
+        last = [
+            c
+            for c in calls
+            if (c.agent, c.round, c.phase) == (decision.agent, decision.round, decision.phase)
+        ][-1]
+        assert last.parsed == decision.decision
+    assert len(decisions) + len(failures) == len({(c.agent, c.round, c.phase) for c in calls})
