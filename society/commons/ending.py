@@ -16,6 +16,11 @@ class EndReason(StrEnum):
     BUDGET_EXHAUSTED = "budget_exhausted"
 
 
+# Ends that cut a round short: its partial results are discarded (no settlement, regrowth or
+# round_finished), so the last completed round is the one before.
+INTERRUPTED = frozenset({EndReason.ABORTED.value, EndReason.BUDGET_EXHAUSTED.value})
+
+
 def collapsed(stock: float, commons: Commons, moment: str) -> bool:
     """True when the stock, measured at `moment` ('after_harvest' or 'after_regrowth'), is below
     the scenario's collapse threshold."""

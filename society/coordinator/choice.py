@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from society import commons
-from society.commons.ending import EndReason
 from society.coordinator.deps import CoordinatorDeps, decided
 from society.coordinator.state import NormState, SocietyState
 from society.transcript.events import BallotDrawn, NormAdopted, VoteResolved
@@ -13,8 +12,8 @@ from society.transcript.events import BallotDrawn, NormAdopted, VoteResolved
 
 def resolve_proposals(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
     """Number the proposals P1.. in agent-id order; that order is the ballot's."""
-    if deps.write_outcomes(state["outcomes"]):
-        return {"end_reason": EndReason.ABORTED.value}
+    if stop := deps.write_outcomes(state["outcomes"]):
+        return {"end_reason": stop}
     ballot = build_ballot(decided(state["outcomes"]), deps.scenario.institutions.voting.max_ballot)
     deps.writer.write(BallotDrawn(round=state["round"], proposals=ballot))
     return {"ballot": ballot}
@@ -41,8 +40,8 @@ def build_ballot(
 def resolve_vote(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
     """Plurality with a seeded tie-break; the winner's text is broadcast verbatim and its
     limit becomes G(t+1). With no valid vote the norm stays as it is."""
-    if deps.write_outcomes(state["outcomes"]):
-        return {"end_reason": EndReason.ABORTED.value}
+    if stop := deps.write_outcomes(state["outcomes"]):
+        return {"end_reason": stop}
     number, ballot = state["round"], state["ballot"]
     votes = {agent: choice["proposal"] for agent, choice in decided(state["outcomes"]).items()}
     rng = commons.derive_rng(deps.scenario.seed, number, "vote")

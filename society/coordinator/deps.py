@@ -9,6 +9,7 @@ from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
 
+from society.commons.ending import EndReason
 from society.scenario.schema import Scenario
 from society.transcript.writer import TranscriptWriter
 
@@ -22,16 +23,23 @@ class CoordinatorDeps:
     mind_sources: dict[str, str]  # agent id -> "rules" | "llm"
     on_round_finished: Callable[[int, float], None] | None = None
 
-    def write_outcomes(self, outcomes: dict[str, Any]) -> bool:
-        """Write each agent's events in agent-id order (never completion order); True if an
-        agent's failure policy asks to abort the run."""
-        aborted = False
+    def write_outcomes(self, outcomes: dict[str, Any]) -> str | None:
+        """Write each agent's events in agent-id order (never completion order). Returns the
+        end reason if an outcome stops the run: the run budget ran out, or an agent's failure
+        policy is 'abort'."""
+        stop: str | None = None
         for agent in sorted(outcomes):
             outcome = outcomes[agent]
             for event, latency in zip(outcome["events"], outcome["latencies"], strict=True):
                 self.writer.write(event, latency_s=latency)
-            aborted = aborted or outcome["failure_policy"] == "abort"
-        return aborted
+                if (
+                    event.get("kind") == "decision_failed"
+                    and event.get("reason") == "budget_exhausted"
+                ):
+                    stop = EndReason.BUDGET_EXHAUSTED.value
+            if outcome["failure_policy"] == "abort" and stop is None:
+                stop = EndReason.ABORTED.value
+        return stop
 
 
 def decided(outcomes: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,6 @@ from typing import Any
 
 from society import commons
 from society.agents.decisions import EVERYONE
-from society.commons.ending import EndReason
 from society.commons.sanctions import LadderStep
 from society.coordinator.deps import CoordinatorDeps, decided
 from society.coordinator.state import SocietyState, alive, copy_agents
@@ -19,8 +18,8 @@ from society.transcript.events import ClaimRecord, MessageSent, SanctionApplied
 
 def resolve_respond(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
     outcomes = state["outcomes"]
-    if deps.write_outcomes(outcomes):
-        return {"end_reason": EndReason.ABORTED.value}
+    if stop := deps.write_outcomes(outcomes):
+        return {"end_reason": stop}
     choices = decided(outcomes)
     agents = copy_agents(state)
     _deliver_messages(state, agents, choices, deps)

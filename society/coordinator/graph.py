@@ -22,6 +22,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
+from society.commons.ending import INTERRUPTED
 from society.coordinator import town_hall, views
 from society.coordinator.choice import resolve_proposals, resolve_vote
 from society.coordinator.deps import CoordinatorDeps
@@ -128,7 +129,7 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         return run
 
     async def finish(state: SocietyState) -> dict[str, Any]:
-        aborted = state["end_reason"] == "aborted"
+        aborted = state["end_reason"] in INTERRUPTED
         writer.write(
             RunFinished(
                 round=state["round"],

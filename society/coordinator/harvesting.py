@@ -16,8 +16,8 @@ def resolve_harvest(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any
     scenario, writer = deps.scenario, deps.writer
     params = scenario.commons
     number, outcomes = state["round"], state["outcomes"]
-    if deps.write_outcomes(outcomes):
-        return {"end_reason": EndReason.ABORTED.value}
+    if stop := deps.write_outcomes(outcomes):
+        return {"end_reason": stop}
 
     choices = decided(outcomes)
     skipped = sorted(agent for agent, o in outcomes.items() if o["decision"] is None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from society.commons.ending import EndReason
 from society.coordinator.deps import CoordinatorDeps, decided
 from society.coordinator.state import SocietyState, copy_agents
 from society.transcript.events import StrategyUpdated
@@ -13,8 +12,8 @@ NUMERIC = ("effort", "monitor", "punish", "norm")
 
 
 def resolve_learning(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
-    if deps.write_outcomes(state["outcomes"]):
-        return {"end_reason": EndReason.ABORTED.value}
+    if stop := deps.write_outcomes(state["outcomes"]):
+        return {"end_reason": stop}
     agents = copy_agents(state)
     for agent, choice in decided(state["outcomes"]).items():
         strategy = agents[agent]["strategy"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from society import commons
-from society.commons.ending import EndReason
+from society.commons.ending import INTERRUPTED, EndReason
 from society.coordinator.deps import CoordinatorDeps
 from society.coordinator.state import SocietyState, alive, copy_agents
 from society.transcript.events import AgentDied, PayoffsSettled, Regrowth, RoundFinished
@@ -13,7 +13,7 @@ from society.transcript.events import AgentDied, PayoffsSettled, Regrowth, Round
 
 def settle(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
     """Each alive agent consumes; holdings below zero starve it (after fines were paid)."""
-    if state["end_reason"] == EndReason.ABORTED.value:
+    if state["end_reason"] in INTERRUPTED:
         return {}
     params = deps.scenario.commons
     number = state["round"]
@@ -53,7 +53,7 @@ def regrow(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
     scenario, number, stock = deps.scenario, state["round"], state["stock"]
     params = scenario.commons
     end = state["end_reason"]
-    if end != EndReason.ABORTED.value:
+    if end not in INTERRUPTED:
         grown = commons.regrow(stock, params)
         deps.writer.write(Regrowth(round=number, stock_before=stock, stock_after=grown))
         stock = grown

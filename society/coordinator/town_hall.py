@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from society.commons.ending import EndReason
 from society.commons.randomness import derive_rng
 from society.coordinator.deps import CoordinatorDeps, decided
 from society.coordinator.state import SocietyState, alive, copy_agents
@@ -42,8 +41,8 @@ def speak_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dic
 
 def resolve_utterance(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
     """Record the turn and pick the next speaker; a failed turn closes the discussion."""
-    if deps.write_outcomes(state["outcomes"]):
-        return {"end_reason": EndReason.ABORTED.value}
+    if stop := deps.write_outcomes(state["outcomes"]):
+        return {"end_reason": stop}
     hall = dict(state["town_hall"])
     speaker = hall["speaker"]
     said = decided(state["outcomes"]).get(speaker)
@@ -74,8 +73,8 @@ def summary_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> d
 
 
 def resolve_summaries(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
-    if deps.write_outcomes(state["outcomes"]):
-        return {"end_reason": EndReason.ABORTED.value}
+    if stop := deps.write_outcomes(state["outcomes"]):
+        return {"end_reason": stop}
     agents = copy_agents(state)
     for agent, note in decided(state["outcomes"]).items():
         deps.writer.write(
