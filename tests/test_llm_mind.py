@@ -183,6 +183,7 @@ def test_each_group_uses_its_own_model(tmp_path: Path) -> None:
     s = scenario(
         "demo.yaml",
         rounds=1,
+        institutions={},  # harvest only: the scripted models answer effort replies
         population=[
             {
                 "name": "altruists",
