@@ -18,7 +18,13 @@ from society.analysis.metrics import MetricsError, RunMetrics, compute_metrics, 
 from society.analysis.rounds import agent_turns, governance
 from society.backends.resolve import BackendError
 from society.coordinator.runner import RunResult, run_society
-from society.inspect_view import print_calls, print_governance, print_rounds, print_turns
+from society.inspect_view import (
+    print_calls,
+    print_governance,
+    print_memories,
+    print_rounds,
+    print_turns,
+)
 from society.prompts import PromptError
 from society.scenario import Scenario, ScenarioError, load_scenario
 from society.transcript.reader import TranscriptError, read_events, read_timings
@@ -363,7 +369,8 @@ def inspect(
     ] = False,
 ) -> None:
     """Print the rounds as a table; with --round, that round's norm, proposals and votes,
-    inspections, messages, sanctions and learning; with --agent, its decisions and rationales."""
+    inspections, messages, sanctions and learning; with --agent, its decisions and rationales;
+    with both, also the memories it recalled for each decision (with scores) and its reflection."""
     try:
         events = list(read_events(run_dir))
     except USER_ERRORS as error:
@@ -377,6 +384,8 @@ def inspect(
     if agent is not None and not turns:
         raise _fail(TranscriptError(f"no decisions by agent {agent!r} in {run_dir}"))
     print_turns(out_console, turns)
+    if agent is not None and round is not None:
+        print_memories(out_console, events, agent, round)
     if prompts:
         print_calls(out_console, turns, read_timings(run_dir))
 

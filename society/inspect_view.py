@@ -228,3 +228,51 @@ def print_calls(
             )
             if call.error:
                 console.print(f"[red]error:[/] {escape(call.error)}", highlight=False)
+
+
+def print_memories(
+    console: Console, events: Sequence[Event], agent: str, round_number: int | None
+) -> None:
+    """What `agent` recalled before each decision (with the score terms) and its reflections."""
+    from society.transcript.events import MemoryRetrieved, ReflectionStored
+
+    for event in events:
+        if round_number is not None and event.round != round_number:
+            continue
+        if isinstance(event, MemoryRetrieved) and event.agent == agent:
+            table = Table(
+                title=f"Recalled by {agent} for its {event.phase} decision, round {event.round}"
+                + (f" ({event.dropped} dropped to fit the prompt budget)" if event.dropped else "")
+            )
+            for column in (
+                "round",
+                "kind",
+                "memory",
+                "score",
+                "recency",
+                "importance",
+                "relevance",
+            ):
+                table.add_column(
+                    column, justify="left" if column in {"kind", "memory"} else "right"
+                )
+            kept = len(event.items) - event.dropped
+            for index, m in enumerate(event.items):
+                mark = " (pinned)" if m.pinned else ""
+                mark += " (dropped)" if index >= kept else ""
+                table.add_row(
+                    str(m.round),
+                    m.kind + mark,
+                    escape(m.text),
+                    f"{m.score:.3f}",
+                    f"{m.recency:.3f}",
+                    f"{m.importance:.3f}",
+                    f"{m.relevance:.3f}",
+                )
+            console.print(table)
+        elif isinstance(event, ReflectionStored) and event.agent == agent:
+            console.print(
+                f"[bold]Reflection of {agent}, round {event.round}[/] ({event.source}, "
+                f"importance {event.importance:.2f}): {escape(event.text)}",
+                highlight=False,
+            )

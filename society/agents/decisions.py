@@ -201,6 +201,11 @@ class Revision(DecisionModel):
     rationale: str = Field(
         min_length=1, max_length=RATIONALE_MAX, description="One or two sentences: why."
     )
+    reflection: str | None = Field(
+        None,
+        max_length=400,
+        description="Optional: one sentence on what this round taught you (you will remember it).",
+    )
 
     @field_validator("followed")
     @classmethod
@@ -213,6 +218,19 @@ class Revision(DecisionModel):
                 f"'followed' must be null or one of the members in the table: {', '.join(shown)}"
             )
         return followed
+
+
+class Reflection(DecisionModel):
+    """An LLM agent's end-of-round insight, stored as a memory of kind 'reflection'."""
+
+    insight: str = Field(
+        min_length=1,
+        max_length=400,
+        description="One or two sentences: what you have learned from recent rounds.",
+    )
+    importance: int = Field(
+        ge=1, le=10, description="How important this insight is for you, from 1 to 10."
+    )
 
 
 class Utterance(DecisionModel):

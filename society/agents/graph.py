@@ -1,21 +1,29 @@
-"""The agent graph: one agent's turn in one phase, observe → decide → act.
+"""The agent graph: one agent's turn in one phase, observe → recall → decide → act.
 
 Built once per run by `build_agent_graph` and entered by the coordinator for every agent that
-acts in a phase. Later nodes (recall, communicate, reflect) slot in between these.
+acts in a phase. `recall` puts the agent's recalled memories in the request context
+(`context["memories"]`), fits them within the prompt budget for LLM minds, and records what
+was recalled in a `memory_retrieved` event written just before the decision. The coordinator
+normally retrieves for every acting agent of a phase in one batch and passes the results in
+(`recalled`, `query`); given a `memory` and no results, the node retrieves for its agent alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from memory import EpisodicMemory
+from society.agents.budget import fit_memories
 from society.agents.mind import DecisionRequest, Mind, MindResult
 from society.agents.observation import Observation
 from society.agents.phases import phase
-from society.transcript.events import Decision
+from society.agents.recall import as_entries, query_for
+from society.transcript.events import Decision, MemoryRetrieved
 
 
 class AgentTurn(TypedDict, total=False):
@@ -25,15 +33,27 @@ class AgentTurn(TypedDict, total=False):
     view: dict[str, Any]
     context: dict[str, Any]
     seed: str
+    recalled: list[dict[str, Any]]  # retrieved by the coordinator (recall.as_entries)
+    query: str
     # Working values inside the turn.
     request: DecisionRequest
     result: MindResult
+    memory_event: dict[str, Any] | None
+    budget: dict[str, Any] | None  # token_budget / memories_dropped for the llm_call events
     # Output: plain data the coordinator merges by agent id.
     outcome: dict[str, Any]
 
 
-def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
-    """`minds` maps every agent id to the mind that decides for it."""
+def build_agent_graph(
+    minds: Mapping[str, Mind],
+    *,
+    memory: EpisodicMemory | None = None,
+    k: int = 4,
+    token_budget: int | None = None,
+) -> CompiledStateGraph:
+    """`minds` maps every agent id to the mind that decides for it. `memory` (with `k` ranked
+    memories per decision) lets `recall` retrieve by itself when the coordinator did not;
+    `token_budget` bounds LLM prompts (None: no budget)."""
 
     async def observe(turn: AgentTurn) -> AgentTurn:
         view = Observation.model_validate(turn["view"])
@@ -51,6 +71,47 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
         )
         return {"request": request}
 
+    async def recall(turn: AgentTurn) -> AgentTurn:
+        request = turn["request"]
+        entries = turn.get("recalled")
+        query = turn.get("query", "")
+        if entries is None:
+            if memory is None:
+                return {"memory_event": None, "budget": None}
+            view = turn["view"]
+            wanted = query_for(turn["agent"], turn["phase"], view, k, view["round"])
+            entries, query = as_entries(memory.retrieve([wanted])[0]), wanted.text
+        mind = minds[turn["agent"]]
+        dropped: list[dict[str, Any]] = []
+        budget = None
+        prompts = getattr(mind, "prompts", None)
+        if token_budget is not None and mind.source == "llm" and prompts is not None:
+            from society.agents.llm import render_request
+
+            def render(kept: list[dict[str, Any]]) -> list[str]:
+                trial = replace(request, context={**request.context, "memories": kept})
+                return [m.content for m in render_request(prompts, trial).messages]
+
+            settings = getattr(mind, "settings", None)
+            encoding = getattr(settings, "token_encoding", "cl100k_base")
+            fitted = fit_memories(entries, render, token_budget, encoding)
+            entries, dropped = fitted.memories, fitted.dropped
+            budget = {"token_budget": token_budget, "memories_dropped": len(dropped)}
+        event = MemoryRetrieved(
+            round=request.observation.round,
+            agent=turn["agent"],
+            phase=turn["phase"],
+            query=query,
+            items=[*entries, *dropped],
+            dropped=len(dropped),
+        )
+        context = {**request.context, "memories": entries}
+        return {
+            "request": replace(request, context=context),
+            "memory_event": event.model_dump(),
+            "budget": budget,
+        }
+
     async def decide(turn: AgentTurn) -> AgentTurn:
         mind = minds[turn["agent"]]
         return {"result": await mind.decide(turn["request"])}
@@ -58,8 +119,14 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
     async def act(turn: AgentTurn) -> AgentTurn:
         request, result = turn["request"], turn["result"]
         mind = minds[turn["agent"]]
-        events: list[dict[str, Any]] = [call.event.model_dump() for call in result.calls]
-        latencies: list[float | None] = [call.latency_s for call in result.calls]
+        events: list[dict[str, Any]] = []
+        latencies: list[float | None] = []
+        if turn.get("memory_event") is not None:
+            events.append(turn["memory_event"])
+            latencies.append(None)
+        budget = turn.get("budget") or {}
+        events += [{**call.event.model_dump(), **budget} for call in result.calls]
+        latencies += [call.latency_s for call in result.calls]
         if result.decision is not None:
             decision = Decision(
                 round=request.observation.round,
@@ -85,10 +152,12 @@ def build_agent_graph(minds: Mapping[str, Mind]) -> CompiledStateGraph:
 
     graph = StateGraph(AgentTurn)
     graph.add_node("observe", observe)
+    graph.add_node("recall", recall)
     graph.add_node("decide", decide)
     graph.add_node("act", act)
     graph.add_edge(START, "observe")
-    graph.add_edge("observe", "decide")
+    graph.add_edge("observe", "recall")
+    graph.add_edge("recall", "decide")
     graph.add_edge("decide", "act")
     graph.add_edge("act", END)
     return graph.compile(name="agent")

@@ -10,6 +10,7 @@ from society.agents.decisions import (
     Agreement,
     DecisionModel,
     Proposal,
+    Reflection,
     Respond,
     Revision,
     RuleUpdate,
@@ -39,6 +40,8 @@ PHASES: dict[str, PhaseSpec] = {
         PhaseSpec("summarize", lambda v: "town_hall_summary", lambda v, _: Agreement),
         PhaseSpec("propose", lambda v: "propose", lambda v, _: Proposal),
         PhaseSpec("vote", lambda v: "vote", lambda v, _: Vote),
+        # LLM agents' end-of-round insight when social learning (which carries it) is off.
+        PhaseSpec("reflect", lambda v: "reflect", lambda v, _: Reflection),
         # Rule-based agents update their numeric strategy tuple; LLM agents revise in words.
         PhaseSpec(
             "learn",

@@ -9,6 +9,7 @@ from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
 
+from memory import EpisodicMemory
 from society.commons.ending import EndReason
 from society.scenario.schema import Scenario
 from society.transcript.writer import TranscriptWriter
@@ -22,6 +23,9 @@ class CoordinatorDeps:
     personas: dict[str, str]  # agent id -> persona description
     mind_sources: dict[str, str]  # agent id -> "rules" | "llm"
     on_round_finished: Callable[[int, float], None] | None = None
+    # The run's episodic memory (None: memory off); the coordinator recalls, remembers and
+    # reflects through it (see society.coordinator.remembering).
+    memory: EpisodicMemory | None = None
 
     def write_outcomes(self, outcomes: dict[str, Any]) -> str | None:
         """Write each agent's events in agent-id order (never completion order). Returns the

@@ -7,14 +7,19 @@ Per round, with the phases the scenario switches on:
       → settle                                   (consumption, starvation)
       → propose_turn* → resolve_proposals → vote_turn* → resolve_vote   (voting)
       → learn_turn* → resolve_learning           (individual and social learning)
-      → regrow → start_round | finish
+      → regrow → start_round | finish            (reflections first, with memory on)
 
 `*` marks a fan-out: one concurrent branch per acting agent (LangGraph `Send`). Outcomes
 merge through a reducer keyed by agent id and are written in agent-id order.
+
+With memory on (`deps.memory`), each fan-out first recalls for all its agents in one batched
+`retrieve`, each resolution node stores what its events mean to each agent in one `add`, and
+the regrow node first lets every agent reflect (see `society.coordinator.remembering`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +34,7 @@ from society.coordinator.deps import CoordinatorDeps
 from society.coordinator.enforcement import resolve_respond
 from society.coordinator.harvesting import resolve_harvest
 from society.coordinator.learning import resolve_learning
+from society.coordinator.remembering import MemoryKeeper
 from society.coordinator.settlement import regrow, settle
 from society.coordinator.state import SocietyState, alive, copy_agents, empty_news
 from society.scenario.schema import Scenario
@@ -64,6 +70,11 @@ def recursion_limit(scenario: Scenario) -> int:
 def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
     scenario, writer = deps.scenario, deps.writer
     phases = enabled_phases(scenario)
+    keeper = (
+        MemoryKeeper(deps.memory, scenario, deps.mind_sources, writer)
+        if deps.memory is not None and scenario.memory.enabled
+        else None
+    )
 
     async def start_round(state: SocietyState) -> dict[str, Any]:
         number = state["round"] + 1
@@ -77,7 +88,7 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         for agent in alive(upcoming):
             if agents[agent]["joins_at"] == number and number > 1:
                 writer.write(AgentJoined(round=number, agent=agent, group=agents[agent]["group"]))
-        writer.write(
+        started = writer.write(
             RoundStarted(
                 round=number,
                 stock=state["stock"],
@@ -87,6 +98,9 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
                 excluded=views.excluded(upcoming),
             )
         )
+        if keeper is not None and number == 1:
+            norm = state["norm"]
+            keeper.start(sorted(agents), norm["text"], norm["limit"], started.seq)
         return {
             "round": number,
             "agents": agents,
@@ -99,19 +113,22 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         phase: str, who: Callable[[SocietyState], list[str]], context: ContextOf
     ) -> Callable[[SocietyState], list[Send]]:
         def sends(state: SocietyState) -> list[Send]:
-            return [
-                Send(
-                    f"{phase}_turn",
-                    {
-                        "agent": agent,
-                        "phase": phase,
-                        "view": views.observation(state, agent, phase, deps),
-                        "context": context(state, agent),
-                        "seed": f"{scenario.seed}:{state['round']}:{phase}:{agent}",
-                    },
-                )
+            payloads = [
+                {
+                    "agent": agent,
+                    "phase": phase,
+                    "view": views.observation(state, agent, phase, deps),
+                    "context": context(state, agent),
+                    "seed": f"{scenario.seed}:{state['round']}:{phase}:{agent}",
+                }
                 for agent in who(state)
             ]
+            if keeper is not None and payloads:
+                # One batched retrieve for every agent acting in this phase.
+                recalled = keeper.recall_batch(phase, {p["agent"]: p["view"] for p in payloads})
+                for payload in payloads:
+                    payload["recalled"], payload["query"] = recalled[payload["agent"]]
+            return [Send(f"{phase}_turn", payload) for payload in payloads]
 
         return sends
 
@@ -124,9 +141,39 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
     ) -> Callable[[SocietyState], Any]:
         async def run(state: SocietyState) -> dict[str, Any]:
             # Every resolution consumes the phase's outcomes; the next phase starts empty.
-            return {"outcomes": None, **step(state, deps)}
+            if keeper is None:
+                return {"outcomes": None, **step(state, deps)}
+            if step is regrow:
+                await reflect(state)
+            with writer.capture() as written:
+                update = step(state, deps)
+            keeper.remember({**state, **update}, written)
+            return {"outcomes": None, **update}
 
         return run
+
+    reflect_in_call = (
+        scenario.memory.reflection_call and not scenario.institutions.social_learning.enabled
+    )
+    reflect_sends = fan_out(
+        "reflect", lambda s: [a for a in alive(s) if deps.mind_sources[a] == "llm"], lambda s, a: {}
+    )
+
+    async def reflect(state: SocietyState) -> None:
+        """End of round: LLM agents reflect in one call unless their learning revision already
+        did; then every member that has not reflected gets a rule-made reflection."""
+        assert keeper is not None
+        if not scenario.memory.reflection or state["end_reason"] is not None:
+            return
+        if reflect_in_call:
+            turns = [send.arg for send in reflect_sends(state)]
+            if turns:
+                finished = await asyncio.gather(*(deps.agent_graph.ainvoke(t) for t in turns))
+                outcomes = {t["agent"]: f["outcome"] for t, f in zip(turns, finished, strict=True)}
+                with writer.capture() as written:
+                    deps.write_outcomes(outcomes)
+                keeper.remember(state, written)
+        keeper.reflect(state, alive(state))
 
     async def finish(state: SocietyState) -> dict[str, Any]:
         aborted = state["end_reason"] in INTERRUPTED

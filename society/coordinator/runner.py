@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from memory import EpisodicMemory
 from society import __version__
 from society.agents.graph import build_agent_graph
 from society.agents.mind import Mind
@@ -137,13 +138,20 @@ async def run_society(
                 society_version=__version__,
             )
         )
+        memory = open_run_memory(scenario, run_dir, minds)
         deps = CoordinatorDeps(
             scenario=scenario,
-            agent_graph=build_agent_graph(minds),
+            agent_graph=build_agent_graph(
+                minds,
+                memory=memory,
+                k=scenario.memory.k,
+                token_budget=scenario.memory.token_budget if memory is not None else None,
+            ),
             writer=writer,
             personas={a.id: scenario.persona(a.persona).description for a in agents},
             mind_sources={a.id: minds[a.id].source for a in agents},
             on_round_finished=on_round_finished,
+            memory=memory,
         )
         graph = build_round_graph(deps)
         try:
@@ -152,12 +160,26 @@ async def run_society(
                 config={"recursion_limit": recursion_limit(scenario)},
             )
         finally:
+            if memory is not None:
+                memory.close()
             if run_backends is not None:
                 run_backends.close()
 
     metrics = compute_metrics(list(read_events(run_dir)))
     write_metrics(run_dir, metrics)
     return RunResult(run_dir, run_id, metrics)
+
+
+def open_run_memory(
+    scenario: Scenario, run_dir: Path, minds: Mapping[str, Mind]
+) -> EpisodicMemory | None:
+    """The run's episodic memory (None when the scenario turns memory off): embedded Chroma in
+    `run_dir/memory`, a Chroma server (memory.url), or in memory (rule-only runs by default,
+    or memory.store: in_memory). The collection is named after the run folder."""
+    if not scenario.memory.enabled:
+        return None
+    rule_only = all(mind.source == "rules" for mind in minds.values())
+    return scenario.memory.open(collection=run_dir.name, run_dir=run_dir, rule_only=rule_only)
 
 
 def run_society_sync(scenario: Scenario, out: Path, **options: Any) -> RunResult:

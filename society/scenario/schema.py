@@ -18,6 +18,7 @@ from society.scenario.institutions import (
     Interventions,
     RuleLearning,
 )
+from society.scenario.memory_settings import MemorySection
 
 SCHEMA_VERSION = 1
 
@@ -416,6 +417,10 @@ class Scenario(Strict):
     interventions: Interventions = Field(default_factory=Interventions)
     learning: RuleLearning = Field(default_factory=RuleLearning)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    memory: MemorySection = Field(
+        default_factory=MemorySection,
+        description="Agents' episodic memory: store, embedder, recall, reflection, prompt budget.",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -80,6 +80,50 @@ class LLMCall(Event):
     # json_mode / text. Cost in the price table's currency; None when the model has no price.
     output_mode: Literal["json_schema", "tool_calling", "json_mode", "text"] = "text"
     cost: float | None = None
+    # Prompt budget (scenario memory.token_budget) and how many recalled memories were left
+    # out of the prompt to fit it (lowest-scored first; pinned ones are always kept).
+    token_budget: int | None = None
+    memories_dropped: int = 0
+
+
+class RecalledMemory(BaseModel):
+    """One memory recalled for a decision, with the terms of its retrieval score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    round: int
+    kind: str
+    text: str
+    score: float
+    recency: float
+    importance: float
+    relevance: float
+    pinned: bool
+    source_seq: int | None = None
+
+
+class MemoryRetrieved(Event):
+    """What an agent recalled before deciding in a phase (written just before its decision):
+    the provenance of that decision. `dropped` counts memories left out of the prompt to fit
+    the token budget (they are still listed here, last)."""
+
+    kind: Literal["memory_retrieved"] = "memory_retrieved"
+    agent: str
+    phase: str
+    query: str
+    items: list[RecalledMemory]
+    dropped: int = 0
+
+
+class ReflectionStored(Event):
+    """An agent's reflection at the end of a round, stored as a memory of kind 'reflection'."""
+
+    kind: Literal["reflection"] = "reflection"
+    agent: str
+    text: str
+    importance: float
+    source: Literal["rules", "llm"]
 
 
 class Decision(Event):
@@ -268,6 +312,8 @@ AnyEvent = Annotated[
     RunStarted
     | RoundStarted
     | LLMCall
+    | MemoryRetrieved
+    | ReflectionStored
     | Decision
     | DecisionFailed
     | HarvestResolved

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -23,6 +25,7 @@ class TranscriptWriter:
         self._seq = 0
         self._events: IO[str] = (run_dir / EVENTS_FILE).open("a", encoding="utf-8")
         self._timings: IO[str] = (run_dir / TIMINGS_FILE).open("a", encoding="utf-8")
+        self._captures: list[list[Event]] = []
 
     @property
     def next_seq(self) -> int:
@@ -41,7 +44,19 @@ class TranscriptWriter:
             )
             self._timings.flush()
         self._seq += 1
+        for captured in self._captures:
+            captured.append(stamped)
         return stamped
+
+    @contextmanager
+    def capture(self) -> Iterator[list[Event]]:
+        """Collect the stamped events (with their `seq`) written inside the `with` block."""
+        captured: list[Event] = []
+        self._captures.append(captured)
+        try:
+            yield captured
+        finally:
+            self._captures.remove(captured)
 
     def close(self) -> None:
         self._events.close()

@@ -1,0 +1,389 @@
+"""Recall, remember and reflect for the whole society, batched per phase.
+
+- **Recall**: before a phase's fan-out, one `retrieve` call holds every acting agent's query
+  (`recall_batch`); the agent graph's `recall` node puts each agent's results in its request.
+- **Remember**: after each resolution node, the events it wrote become memories of the agents
+  concerned, in one `add` call (`remember`). Each item's `source_seq` is its event's `seq`.
+- **Reflect**: at the end of each round (`reflect`), every agent stores a short reflection
+  (kind "reflection"): LLM agents' own words (from their learning revision, or one `reflect`
+  call when social learning is off), rule agents' a rule-made summary of their trend.
+
+Importance per kind (a rule, in [0, 1]; reflections from LLM minds carry their own 1-10
+rating / 10):
+
+| kind | importance |
+|---|---|
+| norm (pinned: the norm in force), agreement (pinned: the last town-hall note) | 1.0, 0.9 |
+| universalization (pinned: the sustainable per-member catch) | 0.8 |
+| sanction received / given | 0.9 / 0.6 |
+| observation: inspection that caught a violation / found none | 0.7 / 0.4 |
+| message (gossip or a town-hall utterance; with harvest claims) | 0.5 (0.6) |
+| vote (own vote and the result), norm change | 0.4, 0.6 |
+| outcome: harvest (rationed or nothing taken) / holdings (a loss) | 0.3 (0.5) / 0.3 (0.5) |
+| learning (strategy revised or copied) | 0.3 |
+| reflection (rule-made) | 0.6 |
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from memory import EpisodicMemory, MemoryItem
+from society.agents.recall import as_entries, query_for
+from society.scenario.schema import Scenario
+from society.transcript.events import (
+    AgreementNoted,
+    Decision,
+    Event,
+    HarvestResolved,
+    Inspection,
+    MessageSent,
+    NormAdopted,
+    PayoffsSettled,
+    ReflectionStored,
+    SanctionApplied,
+    StrategyUpdated,
+    UtteranceMade,
+    VoteResolved,
+)
+from society.transcript.writer import TranscriptWriter
+
+TREND_ROUNDS = 3  # rounds a rule-made reflection summarises
+
+
+class MemoryKeeper:
+    """The society's side of episodic memory (one per run, shared by every node)."""
+
+    def __init__(
+        self,
+        memory: EpisodicMemory,
+        scenario: Scenario,
+        mind_sources: dict[str, str],
+        writer: TranscriptWriter,
+    ) -> None:
+        self.memory = memory
+        self.scenario = scenario
+        self.settings = scenario.memory
+        self.mind_sources = mind_sources
+        self.writer = writer
+        self.unit = scenario.commons.resource.unit
+        self.resource = scenario.commons.resource.name
+        # Recent (harvest, holdings) per agent for rule-made reflections.
+        self._history: dict[str, deque[tuple[float | None, float]]] = {}
+        self._reflected: set[tuple[int, str]] = set()
+
+    # -- recall -----------------------------------------------------------------------------
+
+    def recall_batch(
+        self, phase: str, views: dict[str, dict[str, Any]]
+    ) -> dict[str, tuple[list[dict[str, Any]], str]]:
+        """Agent -> (recalled entries, query text), for all agents in one `retrieve`."""
+        agents = sorted(views)
+        k = self.settings.k
+        # Ask for twice k: memories of what the prompt shows anyway (the news of the round the
+        # agent is looking at) are left out, and the best k of the rest kept.
+        queries = [query_for(a, phase, views[a], 2 * k, views[a]["round"]) for a in agents]
+        results = self.memory.retrieve(queries) if queries else []
+        return {
+            a: (_unseen(as_entries(scored), views[a], k), q.text)
+            for a, q, scored in zip(agents, queries, results, strict=True)
+        }
+
+    # -- remember ---------------------------------------------------------------------------
+
+    def start(self, agents: Sequence[str], norm_text: str, norm_limit: float, seq: int) -> None:
+        """Round 0: every agent starts with the scenario's norm pinned."""
+        self.memory.add([self._norm_item(a, 0, norm_text, norm_limit, None, seq) for a in agents])
+
+    def remember(self, state: dict[str, Any], events: Sequence[Event]) -> None:
+        """Turn the events of one resolution into memories (one batched `add`)."""
+        items: list[MemoryItem] = []
+        for event in events:
+            items += self._items_for(state, event)
+        if items:
+            self.memory.add(items)
+
+    def _item(
+        self,
+        agent: str,
+        event: Event,
+        kind: str,
+        text: str,
+        importance: float,
+        *,
+        pinned: bool = False,
+    ) -> MemoryItem:
+        return MemoryItem(
+            agent=agent,
+            round=event.round,
+            kind=kind,
+            text=text,
+            importance=importance,
+            source_seq=event.seq,
+            pinned=pinned,
+        )
+
+    def _norm_item(
+        self,
+        agent: str,
+        round_number: int,
+        text: str,
+        limit: float,
+        proposer: str | None,
+        seq: int,
+    ) -> MemoryItem:
+        by = f" (by {proposer})" if proposer else ""
+        return MemoryItem(
+            agent=agent,
+            round=round_number,
+            kind="norm",
+            text=f"Norm in force{by}: «{text}» (limit {_n(limit)} {self.unit}).",
+            importance=1.0,
+            source_seq=seq,
+            pinned=True,
+        )
+
+    def _items_for(self, state: dict[str, Any], event: Event) -> list[MemoryItem]:
+        r, unit = event.round, self.unit
+        members = sorted(
+            a for a, rec in state["agents"].items() if rec["alive"] and rec["joins_at"] <= r
+        )
+        items: list[MemoryItem] = []
+        if isinstance(event, HarvestResolved):
+            for agent in sorted(event.harvested):
+                took, asked = event.harvested[agent], event.requested[agent]
+                text = (
+                    f"I asked {_n(asked)}, took {_n(took)} {unit}; {self.resource} "
+                    f"{_n(event.stock_before)} → {_n(event.stock_after)}."
+                )
+                if event.rationed:
+                    text += " Rationed."
+                self._remember_harvest(agent, took)
+                weight = 0.5 if event.rationed or took == 0 else 0.3
+                items.append(self._item(agent, event, "outcome", text, weight))
+            share = self._universalization(state)
+            if share is not None:
+                text = (
+                    f"If everyone takes more than {_n(share)} {unit}, the {self.resource} "
+                    "will shrink."
+                )
+                items += [
+                    self._item(a, event, "universalization", text, 0.8, pinned=True)
+                    for a in members
+                ]
+        elif isinstance(event, Inspection):
+            verdict = "over" if event.violated else "within"
+            text = (
+                f"I inspected {event.target}: took {_n(event.harvest)} {unit}, {verdict} "
+                f"the limit {_n(event.norm_limit)}."
+            )
+            items.append(
+                self._item(
+                    event.monitor, event, "observation", text, 0.7 if event.violated else 0.4
+                )
+            )
+        elif isinstance(event, MessageSent):
+            claims = "".join(
+                f" [claims {c.about} took {_n(c.harvest)} in round {c.round}]" for c in event.claims
+            )
+            for recipient in event.recipients:
+                whom = "all" if event.to == "all" else "me"
+                text = f"{event.sender} to {whom}: «{event.text}»{claims}"
+                weight = 0.6 if event.claims else 0.5
+                items.append(self._item(recipient, event, "message", text, weight))
+        elif isinstance(event, UtteranceMade):
+            proposal = (
+                f" (proposes {_n(event.proposed_limit)})"
+                if event.proposed_limit is not None
+                else ""
+            )
+            text = f"Town hall: {event.speaker} said «{event.text}»{proposal}"
+            items += [
+                self._item(a, event, "message", text, 0.5) for a in members if a != event.speaker
+            ]
+        elif isinstance(event, AgreementNoted):
+            agreed = (
+                f" Agreed limit: {_n(event.agreed_limit)} {unit}."
+                if event.agreed_limit is not None
+                else " No limit was agreed."
+            )
+            text = f"My town-hall note: «{event.summary}»{agreed}"
+            items.append(self._item(event.agent, event, "agreement", text, 0.9, pinned=True))
+        elif isinstance(event, SanctionApplied):
+            detail = event.sanction
+            if event.fine:
+                detail += f", fine {_n(event.fine)}"
+            if event.exclusion_rounds:
+                detail += f", excluded {event.exclusion_rounds} round(s)"
+            took = "" if event.target_harvest is None else f" for taking {_n(event.target_harvest)}"
+            items.append(
+                self._item(
+                    event.target,
+                    event,
+                    "sanction",
+                    f"{event.punisher} sanctioned me ({detail}){took}.",
+                    0.9,
+                )
+            )
+            items.append(
+                self._item(
+                    event.punisher,
+                    event,
+                    "sanction",
+                    f"I sanctioned {event.target} ({detail}){took}; cost me "
+                    f"{_n(event.punisher_cost)}.",
+                    0.6,
+                )
+            )
+        elif isinstance(event, VoteResolved):
+            ballot = state.get("ballot") or {}
+            if event.winner is not None:
+                won = ballot.get(event.winner, {})
+                result = f"{event.winner} won (limit {_n(won.get('limit', 0))})"
+            else:
+                result = "no proposal won"
+            for voter, choice in sorted(event.votes.items()):
+                text = f"I voted for {choice}; {result}."
+                items.append(self._item(voter, event, "vote", text, 0.4))
+        elif isinstance(event, NormAdopted):
+            changed = abs(event.limit - event.previous_limit) > 1e-9
+            for agent in members:
+                items.append(
+                    self._norm_item(agent, r, event.text, event.limit, event.proposer, event.seq)
+                )
+                if changed:
+                    text = (
+                        f"The limit changed from {_n(event.previous_limit)} to "
+                        f"{_n(event.limit)} {unit}."
+                    )
+                    items.append(self._item(agent, event, "norm_change", text, 0.6))
+        elif isinstance(event, PayoffsSettled):
+            for agent, payoff in sorted(event.payoffs.items()):
+                start = state["agents"][agent]["payoff_at_round_start"]
+                change = payoff - start
+                text = f"My holdings {_n(start)} → {_n(payoff)} ({change:+.2f})."
+                self._remember_holdings(agent, payoff)
+                items.append(self._item(agent, event, "outcome", text, 0.5 if change < 0 else 0.3))
+        elif isinstance(event, StrategyUpdated):
+            if event.copied and event.followed:
+                text = f"I copied {event.followed}."
+            elif self.mind_sources.get(event.agent) == "llm":
+                text = f"My strategy: «{event.after.get('text', '')}»"
+            else:
+                text = f"I adjusted my habits (limit {_n(float(event.after.get('norm', 0.0)))})."
+            items.append(self._item(event.agent, event, "learning", text, 0.3))
+        elif isinstance(event, Decision) and self.settings.reflection:
+            insight = event.decision.get("reflection") or event.decision.get("insight")
+            if event.phase in ("learn", "reflect") and insight:
+                rating = event.decision.get("importance")
+                weight = rating / 10 if isinstance(rating, int | float) else 0.6
+                items.append(self._reflection(event.agent, r, str(insight), weight, "llm"))
+        return items
+
+    def _universalization(self, state: dict[str, Any]) -> float | None:
+        if not self.scenario.interventions.universalization:
+            return None
+        from society import commons
+
+        r = state["round"]
+        members = [a for a, rec in state["agents"].items() if rec["alive"] and rec["joins_at"] <= r]
+        stock = state["round_start_stock"] or state["stock"]
+        return commons.sustainable_share(stock, self.scenario.commons, len(members))
+
+    # -- reflect ----------------------------------------------------------------------------
+
+    def _remember_harvest(self, agent: str, took: float) -> None:
+        self._history.setdefault(agent, deque(maxlen=TREND_ROUNDS)).append((took, float("nan")))
+
+    def _remember_holdings(self, agent: str, payoff: float) -> None:
+        history = self._history.setdefault(agent, deque(maxlen=TREND_ROUNDS))
+        if history and history[-1][1] != history[-1][1]:  # NaN: this round's holdings unset
+            history[-1] = (history[-1][0], payoff)
+        else:
+            history.append((None, payoff))
+
+    def _reflection(
+        self, agent: str, round_number: int, text: str, importance: float, source: str
+    ) -> MemoryItem:
+        """Write the `reflection` event and return its memory (kind 'reflection')."""
+        self._reflected.add((round_number, agent))
+        stamped = self.writer.write(
+            ReflectionStored(
+                round=round_number,
+                agent=agent,
+                text=text,
+                importance=round(importance, 6),
+                source=source,  # type: ignore[arg-type]
+            )
+        )
+        return MemoryItem(
+            agent=agent,
+            round=round_number,
+            kind="reflection",
+            text=text,
+            importance=importance,
+            source_seq=stamped.seq,
+        )
+
+    def reflect(self, state: dict[str, Any], members: Sequence[str]) -> None:
+        """Rule-made reflections for every member that has not reflected this round."""
+        if not self.settings.reflection:
+            return
+        r = state["round"]
+        items = [
+            self._reflection(agent, r, self._trend_text(agent, r, state), 0.6, "rules")
+            for agent in members
+            if (r, agent) not in self._reflected
+        ]
+        if items:
+            self.memory.add(items)
+
+    def _trend_text(self, agent: str, r: int, state: dict[str, Any]) -> str:
+        history = list(self._history.get(agent, ()))
+        harvests = [h for h, _ in history if h is not None]
+        holdings = [p for _, p in history if p == p]
+        parts = []
+        if harvests:
+            parts.append(
+                f"My harvests {', '.join(_n(h) for h in harvests)} ({_direction(harvests)});"
+            )
+        if len(holdings) >= 2:
+            parts.append(
+                f"holdings {_direction(holdings, 'rose', 'fell', 'held')} "
+                f"{_n(holdings[0])} → {_n(holdings[-1])};"
+            )
+        parts.append(f"limit {_n(state['norm']['limit'])} {self.unit}.")
+        return " ".join(parts)
+
+
+SHOWN_AS_NEWS = frozenset({"observation", "message", "sanction", "outcome"})
+
+
+def _unseen(entries: list[dict[str, Any]], view: dict[str, Any], k: int) -> list[dict[str, Any]]:
+    """Pinned memories and the best `k` others, leaving out those the situation already
+    shows (the agent's news of that round: its outcome, inspection, messages, sanctions)."""
+    news = view.get("news") or {}
+    shown_round = news.get("round")
+    kept, ranked = [], 0
+    for entry in entries:
+        if entry["pinned"]:
+            kept.append(entry)
+        elif ranked < k and not (entry["round"] == shown_round and entry["kind"] in SHOWN_AS_NEWS):
+            kept.append(entry)
+            ranked += 1
+    return kept
+
+
+def _n(value: float) -> str:
+    """A number in a memory's text: at most two decimals, no trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value == value else "?"
+
+
+def _direction(
+    values: Sequence[float], up: str = "rising", down: str = "falling", flat: str = "steady"
+) -> str:
+    if len(values) < 2 or abs(values[-1] - values[0]) < 1e-9:
+        return flat
+    return up if values[-1] > values[0] else down
