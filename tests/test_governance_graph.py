@@ -220,6 +220,6 @@ def test_five_calls_per_agent_round_with_every_institution(tmp_path: Path) -> No
     for call in calls:
         by_round.setdefault(call.round, []).append(call.input_tokens)
     per_agent_round = {r: sum(tokens) / 10 for r, tokens in by_round.items()}
-    # Five calls, each with a bounded "What you remember" section (k memories + pinned ones,
-    # within memory.token_budget): about 3,400 tokens without memory, 4,200 with it.
-    assert all(value < 4800 for value in per_agent_round.values())
+    # The product's target: at most 5 calls and 4k prompt tokens per agent-round.
+    print("prompt tokens per agent-round by round:", per_agent_round)
+    assert all(value <= 4000 for value in per_agent_round.values())
