@@ -89,7 +89,6 @@ class Observation(Frozen):
     exact_stock: float | None
     max_amount: int | None
     community_size: int
-    peers: list[str]
     last_request: float | None
     last_harvest: float | None
     last_payoff_change: float | None

@@ -6,10 +6,13 @@ from typing import Annotated, Any, TypedDict
 
 
 def merge_outcomes(current: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
-    """Order-independent merge of per-agent outcomes (keys are agent ids); None clears."""
+    """Order-independent merge of per-agent outcomes (keys are agent ids); None clears.
+    Updates in place: copying the dict for each of N agents would cost O(N²) per phase, and
+    the channel's previous value is not kept anywhere else."""
     if update is None:
         return {}
-    return {**current, **update}
+    current.update(update)
+    return current
 
 
 class AgentRecord(TypedDict):

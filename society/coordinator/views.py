@@ -18,7 +18,6 @@ def observation(
     params = deps.scenario.commons
     record = state["agents"][agent]
     stock = state["stock"]
-    peers = [peer for peer in alive(state) if peer != agent]
     # Before its harvest an agent recalls the previous round; afterwards, this round so far.
     news = record["previous_news"] if phase == "harvest" else record["news"]
     if news is not None:
@@ -37,7 +36,6 @@ def observation(
         "exact_stock": stock if params.exact_stock_visible else None,
         "max_amount": int(stock) if params.harvest == "amount" else None,
         "community_size": len(alive(state)),
-        "peers": peers,
         "last_request": record["last_request"],
         "last_harvest": record["last_harvest"],
         "last_payoff_change": record["last_payoff_change"],
@@ -138,15 +136,21 @@ def learn_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dic
     scenario = deps.scenario
     social = scenario.institutions.social_learning
     peers = [peer for peer in alive(state) if peer != agent]
-    rows = [_peer_row(state, peer) for peer in peers]
     if deps.mind_sources[agent] == "rules":
+        # The Fermi rule compares with one random peer: draw it here (seeded per agent and
+        # round) so that a learner costs O(1), not a table of every peer.
         learning = scenario.learning
+        table = []
+        if social.enabled and peers:
+            rng = commons.derive_rng(scenario.seed, state["round"], "learn", agent)
+            table = [_peer_row(state, rng.choice(peers))]
         return {
             "social": social.enabled,
             "beta": social.beta,
-            "peer_table": rows,
+            "peer_table": table,
             "learning": learning.model_dump() if learning.enabled else None,
         }
+    rows = [_peer_row(state, peer) for peer in peers]
     # LLM agents see a short table of the most successful peers (bounded prompt).
     ranked = sorted(rows, key=lambda row: (-row["payoff"], row["agent"]))[: social.peers_shown]
     for row in ranked:
