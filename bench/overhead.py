@@ -3,16 +3,19 @@
 Three measurements, each run `--repeats` times and reported as the median:
 
 1. rule-based agents (no model at all): the cost of the coordinator graph, the agent graph,
-   the rules mind, the transcript and the end-of-run metrics;
-2. LLM agents on `ScriptedChatModel` answering instantly with a valid effort reply: adds the
-   prompt rendering, the LangChain call, reply parsing, token counting and `llm_call` events;
-3. a concurrency check: the scripted model waits `--latency` seconds per call. If agents run
-   concurrently, a round takes about one latency, whatever the number of agents.
+   the rules mind, memory, the transcript and the end-of-run metrics;
+2. LLM agents on `ScriptedChatModel` answering instantly with a valid reply to every prompt
+   (harvest effort, reflection): adds prompt rendering, the LangChain call, reply parsing,
+   token counting and `llm_call` events;
+3. a concurrency check: the scripted model waits `--latency` seconds per call. If the agents'
+   calls overlap, a round costs one latency per phase with calls (or ceil(N / cap) with a cap
+   on calls in flight), whatever the number of agents.
 
-Every run uses scenarios/paper/_base.yaml with one group of N neutral agents. So that no run
-ends early (collapse, starvation), the commons is scaled to keep the 10-agent paper economy per
-agent: capacity = 300·N/10 and productivity = 0.1·10/N (N = 10 is the paper commons unchanged).
-Each run is checked to have completed all its rounds.
+Every run uses scenarios/paper/_base.yaml, as shipped apart from these overrides: one group of
+N neutral agents, `--rounds` rounds, and a commons scaled to keep the 10-agent paper economy per
+agent so that no run ends early (collapse, starvation): capacity = 300·N/10 and productivity =
+0.1·10/N (N = 10 is the paper commons unchanged). Each run is checked to have completed all its
+rounds with no failed decision.
 
     /work/venv/bin/python bench/overhead.py                       # defaults, as in BENCHMARKS.md
     /work/venv/bin/python bench/overhead.py --agents 10,100 --repeats 1 --json
@@ -24,6 +27,7 @@ import argparse
 import asyncio
 import copy
 import json
+import math
 import os
 import platform
 import shutil
@@ -31,21 +35,47 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from society.coordinator.runner import run_society
-from society.scenario.loading import load_scenario, load_scenario_with_data
-from society.scenario.schema import ModelSpec, Scenario
-from society.testing import ScriptedChatModel, effort_reply
-from society.transcript.writer import EVENTS_FILE
+# Run as `python bench/overhead.py`, Python puts bench/ first on sys.path, where other scripts
+# (bench/memory.py) would shadow the project's own top-level packages (`memory`).
+_BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH_DIR]
 
-REPO = Path(__file__).resolve().parent.parent
+from society.coordinator.runner import run_society  # noqa: E402
+from society.scenario.loading import load_scenario, load_scenario_with_data  # noqa: E402
+from society.scenario.schema import ModelSpec, Scenario  # noqa: E402
+from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply  # noqa: E402
+from society.transcript.writer import EVENTS_FILE  # noqa: E402
+
+REPO = _BENCH_DIR.parent
 BASE_SCENARIO = REPO / "scenarios" / "paper" / "_base.yaml"
 PAPER_AGENTS = 10  # the paper commons (capacity 300, productivity 0.1) is sized for 10 agents
 SCRIPTED_MODEL = "scripted:bench"
 NEUTRAL_EFFORT = 0.35  # the built-in neutral persona's effort; the scripted model answers it
+# A valid reply per prompt id the paper scenario's LLM agents are asked.
+SCRIPTED_REPLIES = {
+    "harvest_effort": effort_reply(NEUTRAL_EFFORT),
+    "reflect": json.dumps(
+        {"insight": "Steady, moderate effort keeps the stock up.", "importance": 5}
+    ),
+}
+TURN_EVENTS = {"decision", "decision_failed"}  # one per agent turn (agent-graph entry)
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """One `run_society` call."""
+
+    wall_s: float
+    cpu_s: float  # process CPU time, all threads
+    events: int
+    turns: int  # agent turns: decision and decision_failed events
+    llm_calls: int
+    ideal_latencies: int  # Σ over (round, phase) of ceil(calls / cap): if all calls overlap
 
 
 @dataclass(frozen=True)
@@ -54,12 +84,16 @@ class Measurement:
     agents: int
     rounds: int
     latency_s: float
+    max_concurrency: int | None  # the LLM model's cap on calls in flight (None for rules)
     repeats: int
     wall_s: float  # median over repeats
     wall_min_s: float
     wall_max_s: float
     cpu_s: float  # median process CPU time (all threads) over repeats
     events: int
+    turns: int
+    llm_calls: int
+    ideal_latencies: int
     ms_per_agent_round: float
     events_per_s: float
 
@@ -72,7 +106,10 @@ def commons_for(agents: int, base_commons: dict[str, Any]) -> dict[str, Any]:
     return commons
 
 
-def scenario_for(mind: str, agents: int, rounds: int) -> Scenario:
+def scenario_for(
+    mind: str, agents: int, rounds: int, max_concurrency: int | None = None
+) -> Scenario:
+    """`max_concurrency`: the LLM model's cap on calls in flight (None: the scenario default)."""
     base = load_scenario_with_data(BASE_SCENARIO).data
     overrides: dict[str, Any] = {
         "name": f"bench-{mind}-{agents}",
@@ -82,16 +119,29 @@ def scenario_for(mind: str, agents: int, rounds: int) -> Scenario:
     }
     if mind == "llm":
         overrides["model"] = {"name": SCRIPTED_MODEL}
+        if max_concurrency is not None:
+            overrides["model"]["max_concurrency"] = max_concurrency
     return load_scenario(BASE_SCENARIO, overrides)
+
+
+def concurrency_cap(scenario: Scenario) -> int | None:
+    """The LLM model's cap on calls in flight, if the scenario has a model and the field."""
+    if scenario.model.name == "rules":
+        return None
+    return getattr(scenario.model, "max_concurrency", None)
+
+
+def scripted_reply(request: ScriptedRequest) -> str:
+    if request.prompt_id not in SCRIPTED_REPLIES:
+        raise LookupError(f"the benchmark has no scripted reply for prompt {request.prompt_id!r}")
+    return SCRIPTED_REPLIES[request.prompt_id]
 
 
 def scripted_factory(latency_s: float) -> Any:
     def factory(spec: ModelSpec) -> ScriptedChatModel:
         # A fresh model per run: its request log does not grow across runs.
         return ScriptedChatModel(
-            responder=lambda request: effort_reply(NEUTRAL_EFFORT),
-            latency_s=latency_s,
-            model_label=spec.name,
+            responder=scripted_reply, latency_s=latency_s, model_label=spec.name
         )
 
     return factory
@@ -106,9 +156,8 @@ async def _timed_run(scenario: Scenario, out: Path, latency_s: float) -> tuple[f
     return time.perf_counter() - started, time.process_time() - cpu_started, result
 
 
-def run_once(scenario: Scenario, workdir: Path, latency_s: float) -> tuple[float, float, int]:
-    """One full `run_society` call (transcript and metrics included):
-    (wall s, process CPU s, events written)."""
+def run_once(scenario: Scenario, workdir: Path, latency_s: float) -> RunStats:
+    """One full `run_society` call, transcript and metrics included; checked to be complete."""
     out = Path(tempfile.mkdtemp(dir=workdir))
     try:
         wall, cpu, result = asyncio.run(_timed_run(scenario, out, latency_s))
@@ -118,42 +167,72 @@ def run_once(scenario: Scenario, workdir: Path, latency_s: float) -> tuple[float
                 f"{scenario.name}: the run ended early after {metrics.rounds_completed} of "
                 f"{scenario.rounds} rounds ({metrics.end_reason}); adjust the commons overrides"
             )
+        events = turns = 0
+        failed: Counter[str] = Counter()
+        calls: Counter[tuple[int, str]] = Counter()
         with (result.run_dir / EVENTS_FILE).open(encoding="utf-8") as handle:
-            events = sum(1 for _ in handle)
-        return wall, cpu, events
+            for line in handle:
+                event = json.loads(line)
+                kind = event.get("kind")
+                events += 1
+                turns += kind in TURN_EVENTS
+                if kind == "decision_failed":
+                    failed[str(event.get("phase"))] += 1
+                elif kind == "llm_call":
+                    calls[(event["round"], str(event.get("phase")))] += 1
+        if failed:
+            raise SystemExit(
+                f"{scenario.name}: failed decisions by phase {dict(failed)}; the scripted "
+                "replies no longer fit the prompts (see SCRIPTED_REPLIES)"
+            )
+        cap = concurrency_cap(scenario)
+        ideal = sum(math.ceil(n / cap) if cap else 1 for n in calls.values())
+        return RunStats(wall, cpu, events, turns, sum(calls.values()), ideal)
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
 
 def measure(
-    mind: str, agents: int, rounds: int, repeats: int, workdir: Path, latency_s: float = 0.0
+    mind: str,
+    agents: int,
+    rounds: int,
+    repeats: int,
+    workdir: Path,
+    latency_s: float = 0.0,
+    max_concurrency: int | None = None,
 ) -> Measurement:
-    scenario = scenario_for(mind, agents, rounds)
-    walls, cpus, events = [], [], 0
+    scenario = scenario_for(mind, agents, rounds, max_concurrency)
+    cap = concurrency_cap(scenario)
+    runs = []
     for repeat in range(1, repeats + 1):
-        wall, cpu, events = run_once(scenario, workdir, latency_s)
-        walls.append(wall)
-        cpus.append(cpu)
+        run = run_once(scenario, workdir, latency_s)
+        runs.append(run)
         print(
-            f"  {mind:5} agents={agents:<5} rounds={rounds:<3} latency={latency_s:g}s "
-            f"repeat {repeat}/{repeats}: {wall:.3f} s (cpu {cpu:.3f} s)",
+            f"  {mind:5} agents={agents:<5} rounds={rounds:<3} latency={latency_s:g}s cap={cap} "
+            f"repeat {repeat}/{repeats}: {run.wall_s:.3f} s (cpu {run.cpu_s:.3f} s)",
             file=sys.stderr,
             flush=True,
         )
+    walls = [run.wall_s for run in runs]
     wall = statistics.median(walls)
+    last = runs[-1]  # counts are the same in every repeat (seeded runs)
     return Measurement(
         mind=mind,
         agents=agents,
         rounds=rounds,
         latency_s=latency_s,
+        max_concurrency=cap,
         repeats=repeats,
         wall_s=wall,
         wall_min_s=min(walls),
         wall_max_s=max(walls),
-        cpu_s=statistics.median(cpus),
-        events=events,
+        cpu_s=statistics.median(run.cpu_s for run in runs),
+        events=last.events,
+        turns=last.turns,
+        llm_calls=last.llm_calls,
+        ideal_latencies=last.ideal_latencies,
         ms_per_agent_round=wall / (agents * rounds) * 1e3,
-        events_per_s=events / wall,
+        events_per_s=last.events / wall,
     )
 
 
@@ -165,14 +244,17 @@ def llm_rounds_for(agents: int, rounds: int, budget: int) -> int:
 def overhead_table(rows: list[Measurement]) -> str:
     header = (
         f"{'mind':<6} {'agents':>6} {'rounds':>6} {'wall s':>9} {'min-max s':>17} "
-        f"{'cpu s':>9} {'ms/agent-round':>14} {'events':>7} {'events/s':>9}"
+        f"{'cpu s':>9} {'ms/agent-round':>14} {'turns/ar':>8} {'calls/ar':>8} "
+        f"{'events':>7} {'events/s':>9}"
     )
     lines = [header, "-" * len(header)]
     for m in rows:
         spread = f"{m.wall_min_s:.3f}-{m.wall_max_s:.3f}"
+        agent_rounds = m.agents * m.rounds
         lines.append(
             f"{m.mind:<6} {m.agents:>6} {m.rounds:>6} {m.wall_s:>9.3f} {spread:>17} "
-            f"{m.cpu_s:>9.3f} {m.ms_per_agent_round:>14.3f} {m.events:>7} {m.events_per_s:>9.0f}"
+            f"{m.cpu_s:>9.3f} {m.ms_per_agent_round:>14.3f} {m.turns / agent_rounds:>8.2f} "
+            f"{m.llm_calls / agent_rounds:>8.2f} {m.events:>7} {m.events_per_s:>9.0f}"
         )
     return "\n".join(lines)
 
@@ -182,42 +264,56 @@ class ConcurrencyCheck:
     agents: int
     rounds: int
     latency_s: float
+    max_concurrency: int | None  # cap on calls in flight (None: the model has none)
     round_wall_s: float  # median run wall / rounds, with latency
     latencies_per_round: float  # round_wall_s / latency_s
     instant_round_wall_s: float  # the same run with latency 0
     ratio_vs_instant: float  # wall with latency / wall without
     added_latencies_per_round: float  # (with − without) / rounds / latency
+    ideal_latencies_per_round: float  # Σ phases ceil(calls / cap): if all calls overlap
+    sequential_latencies_per_round: float  # llm calls per round: if calls ran one by one
 
 
 def concurrency_check(
-    agents: int, rounds: int, latency_s: float, repeats: int, workdir: Path
+    agents: int,
+    rounds: int,
+    latency_s: float,
+    repeats: int,
+    workdir: Path,
+    max_concurrency: int | None = None,
 ) -> tuple[ConcurrencyCheck, Measurement, Measurement]:
-    slow = measure("llm", agents, rounds, repeats, workdir, latency_s)
-    instant = measure("llm", agents, rounds, repeats, workdir, 0.0)
+    slow = measure("llm", agents, rounds, repeats, workdir, latency_s, max_concurrency)
+    instant = measure("llm", agents, rounds, repeats, workdir, 0.0, max_concurrency)
     check = ConcurrencyCheck(
         agents=agents,
         rounds=rounds,
         latency_s=latency_s,
+        max_concurrency=slow.max_concurrency,
         round_wall_s=slow.wall_s / rounds,
         latencies_per_round=slow.wall_s / rounds / latency_s,
         instant_round_wall_s=instant.wall_s / rounds,
         ratio_vs_instant=slow.wall_s / instant.wall_s,
         added_latencies_per_round=(slow.wall_s - instant.wall_s) / rounds / latency_s,
+        ideal_latencies_per_round=slow.ideal_latencies / rounds,
+        sequential_latencies_per_round=slow.llm_calls / rounds,
     )
     return check, slow, instant
 
 
 def concurrency_table(checks: list[ConcurrencyCheck]) -> str:
     header = (
-        f"{'agents':>6} {'rounds':>6} {'latency s':>9} {'round wall s':>12} "
-        f"{'÷ latency':>9} {'instant round s':>15} {'vs instant':>10} {'added ÷ latency':>15}"
+        f"{'agents':>6} {'cap':>5} {'rounds':>6} {'round wall s':>12} {'÷ latency':>9} "
+        f"{'instant round s':>15} {'vs instant':>10} {'added ÷ latency':>15} {'ideal':>6} "
+        f"{'serial':>6}"
     )
     lines = [header, "-" * len(header)]
     for c in checks:
+        cap = "-" if c.max_concurrency is None else str(c.max_concurrency)
         lines.append(
-            f"{c.agents:>6} {c.rounds:>6} {c.latency_s:>9.3f} {c.round_wall_s:>12.3f} "
+            f"{c.agents:>6} {cap:>5} {c.rounds:>6} {c.round_wall_s:>12.3f} "
             f"{c.latencies_per_round:>9.2f} {c.instant_round_wall_s:>15.3f} "
-            f"{c.ratio_vs_instant:>9.2f}x {c.added_latencies_per_round:>15.2f}"
+            f"{c.ratio_vs_instant:>9.2f}x {c.added_latencies_per_round:>15.2f} "
+            f"{c.ideal_latencies_per_round:>6.1f} {c.sequential_latencies_per_round:>6.0f}"
         )
     return "\n".join(lines)
 
@@ -294,6 +390,8 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[Measurement] = []
     checks: list[ConcurrencyCheck] = []
     check_runs: list[Measurement] = []
+    load_before = os.getloadavg()
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="society-bench-") as tmp:
         workdir = Path(tmp)
         warm_up(sorted({*args.minds, *([] if args.no_concurrency else ["llm"])}), workdir)
@@ -305,12 +403,21 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append(measure(mind, agents, rounds, args.repeats, workdir))
         if not args.no_concurrency:
             for agents in args.concurrency_agents:
-                check, slow, instant = concurrency_check(
-                    agents, args.concurrency_rounds, args.latency, args.repeats, workdir
+                # The scenario's default cap on calls in flight; then, if it is below N, the
+                # cap lifted to N.
+                default_cap = concurrency_cap(scenario_for("llm", agents, 1))
+                caps = [None] + (
+                    [agents] if default_cap is not None and default_cap < agents else []
                 )
-                checks.append(check)
-                check_runs.extend([slow, instant])
+                for cap in caps:
+                    check, slow, instant = concurrency_check(
+                        agents, args.concurrency_rounds, args.latency, args.repeats, workdir, cap
+                    )
+                    checks.append(check)
+                    check_runs.extend([slow, instant])
 
+    load_after = os.getloadavg()
+    total_s = time.perf_counter() - started
     machine = {
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
@@ -322,8 +429,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{machine['python']}, {machine['platform']}"
     )
     print(
+        f"Load average (1 min) before/after: {load_before[0]:.2f}/{load_after[0]:.2f}; "
+        f"benchmark took {total_s:.0f} s."
+    )
+    print(
         f"Each figure: median of {args.repeats} full run_society calls "
-        "(transcript and metrics included)."
+        "(transcript, memory and metrics included)."
     )
     print(
         "Commons per run: capacity = 30·N, productivity = 1/N "
@@ -331,8 +442,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     if rows:
         print()
-        print("Framework overhead (llm = ScriptedChatModel, instant valid reply)")
+        print("Framework overhead (llm = ScriptedChatModel, instant valid replies)")
         print(overhead_table(rows))
+        print(
+            "ms/agent-round: wall ms ÷ (agents × rounds). turns/ar: agent-graph entries per "
+            "agent-round. calls/ar: model calls per agent-round."
+        )
     if checks:
         print()
         print(
@@ -341,13 +456,19 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(concurrency_table(checks))
         print(
-            "÷ latency: round wall time in model latencies (about 1 if calls overlap, N if "
-            "sequential); vs instant: wall time against the latency-0 run; added ÷ latency: "
-            "extra time per round in latencies."
+            "cap: model.max_concurrency, calls in flight at once (first row per N: the "
+            "scenario default; second: lifted to N). ÷ latency: round wall time in model "
+            "latencies. vs instant: wall time against the same run at latency 0. added ÷ "
+            "latency: extra time per round, in latencies. ideal: Σ over phases of "
+            "ceil(calls / cap), the added latencies if calls overlap up to the cap. serial: "
+            "calls per round, the added latencies if they ran one by one."
         )
     if args.json:
         document = {
             "machine": machine,
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+            "total_s": total_s,
             "settings": {
                 "rounds": args.rounds,
                 "agents": args.agents,
