@@ -24,6 +24,14 @@ def _context(info: ValidationInfo) -> dict[str, Any]:
     return info.context or {}
 
 
+def _within_max_chars(text: str, info: ValidationInfo) -> str:
+    """Messages and town-hall turns share the scenario's cap on free text."""
+    limit = _context(info).get("max_chars")
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"text must be at most {limit} characters (got {len(text)})")
+    return text
+
+
 class _Inspects(DecisionModel):
     """Harvest decisions may name a peer to inspect (monitoring), when the society has it."""
 
@@ -100,10 +108,7 @@ class Message(DecisionModel):
     @field_validator("text")
     @classmethod
     def _short_enough(cls, text: str, info: ValidationInfo) -> str:
-        limit = _context(info).get("max_chars")
-        if limit is not None and len(text) > limit:
-            raise ValueError(f"text must be at most {limit} characters (got {len(text)})")
-        return text
+        return _within_max_chars(text, info)
 
     @field_validator("claims")
     @classmethod
@@ -247,10 +252,7 @@ class Utterance(DecisionModel):
     @field_validator("text")
     @classmethod
     def _short_enough(cls, text: str, info: ValidationInfo) -> str:
-        limit = _context(info).get("max_chars")
-        if limit is not None and len(text) > limit:
-            raise ValueError(f"text must be at most {limit} characters (got {len(text)})")
-        return text
+        return _within_max_chars(text, info)
 
     @field_validator("next_speaker")
     @classmethod
