@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from memory.errors import DuplicateItemError
 from memory.items import MemoryItem, MemoryQuery
@@ -26,6 +26,19 @@ def conflict(held: MemoryItem, new: MemoryItem) -> DuplicateItemError:
         f"(held: {held.model_dump()}, new: {new.model_dump()}); give distinct ids, or let "
         "them be derived from agent, round, kind, source_seq and text"
     )
+
+
+def not_yet_held(batch: Sequence[MemoryItem], held: Mapping[str, MemoryItem]) -> list[MemoryItem]:
+    """The items of `batch` a store does not hold yet. Re-adding an identical item is a no-op
+    (a resumed run replays its writes); a different item under a taken id is an error."""
+    fresh = []
+    for item in batch:
+        old = held.get(item.id)
+        if old is None:
+            fresh.append(item)
+        elif old != item:
+            raise conflict(old, item)
+    return fresh
 
 
 def by_agent(queries: Sequence[MemoryQuery]) -> dict[str, list[int]]:

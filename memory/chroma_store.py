@@ -45,7 +45,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings
 from chromadb.errors import NotFoundError
 
-from memory._batch import by_agent, conflict, unique_items
+from memory._batch import by_agent, not_yet_held, unique_items
 from memory.chroma_function import MemoryEmbeddingFunction
 from memory.embedders.base import Embedder, embed_unit
 from memory.embedders.registry import DEFAULT_EMBEDDER, make_embedder
@@ -219,13 +219,7 @@ class ChromaMemory:
             record = self._collection.get(ids=ids, include=["metadatas", "documents"])
             found, _ = _items({**record, "embeddings": None})
             held.update((item.id, item) for item in found)
-        fresh = []
-        for item in batch:
-            old = held.get(item.id)
-            if old is None:
-                fresh.append(item)
-            elif old != item:
-                raise conflict(old, item)
+        fresh = not_yet_held(batch, held)
         if not fresh:
             return
         vectors = embed_unit(self.embedder, [item.text for item in fresh])

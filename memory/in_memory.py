@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from memory._batch import by_agent, conflict, unique_items
+from memory._batch import by_agent, not_yet_held, unique_items
 from memory.embedders.base import Embedder, embed_unit
 from memory.errors import MemoryStoreError
 from memory.items import MemoryItem, MemoryQuery, ScoredMemory
@@ -53,13 +53,7 @@ class InMemoryMemory:
 
     def add(self, items: Sequence[MemoryItem]) -> None:
         self._check_open()
-        fresh: list[MemoryItem] = []
-        for item in unique_items(items):
-            held = self._by_id.get(item.id)
-            if held is None:
-                fresh.append(item)
-            elif held != item:
-                raise conflict(held, item)
+        fresh = not_yet_held(unique_items(items), self._by_id)
         if not fresh:
             return
         vectors = embed_unit(self.embedder, [item.text for item in fresh])
