@@ -1,53 +1,20 @@
-"""The `society` command line."""
+"""`society run`: play one scenario into a run folder."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from society.analysis.metrics import MetricsError, RunMetrics, compute_metrics, write_metrics
-from society.analysis.rounds import agent_turns, governance
 from society.backends.resolve import BackendError
+from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
+from society.cli.metrics_table import print_metrics
 from society.coordinator.runner import RunResult, run_society
-from society.inspect_view import (
-    print_calls,
-    print_governance,
-    print_memories,
-    print_rounds,
-    print_turns,
-)
-from society.prompts import PromptError
 from society.scenario import Scenario, ScenarioError, load_scenario
-from society.transcript.reader import TranscriptError, read_events, read_timings
-
-app = typer.Typer(
-    name="society",
-    help="Simulate societies of LLM agents that share and govern a common-pool resource.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-# Piped output gets wide lines rather than wrapped table cells.
-out_console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
-
-USER_ERRORS = (ScenarioError, BackendError, TranscriptError, PromptError, MetricsError)
-
-
-def _fail(error: Exception) -> typer.Exit:
-    lines = error.lines if isinstance(error, ScenarioError) else [str(error)]
-    for line in lines:
-        err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 @app.command()
@@ -174,11 +141,11 @@ def run(
     except (*USER_ERRORS, ReplayMiss, PriceTableError, BackendSetupError) as error:
         # Provider errors may quote request headers: never print a key.
         shown = error if isinstance(error, ScenarioError) else RuntimeError(redact(str(error)))
-        raise _fail(shown) from None
+        raise fail(shown) from None
     except KeyboardInterrupt:
         err_console.print("interrupted; events written so far are kept in the run folder")
         raise typer.Exit(130) from None
-    _print_metrics(result.metrics)
+    print_metrics(result.metrics)
     if result.metrics.llm.budget_exhausted:
         err_console.print("The run stopped because its budget is spent.", highlight=False)
     out_console.print(f"run folder: {result.run_dir}")
@@ -295,179 +262,3 @@ async def _run_with_progress(
             progress.update(task, completed=number, stock=f"{stock:.1f}")
 
         return await run_society(scenario, out, backends=options, on_round_finished=advance)
-
-
-@app.command()
-def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False)],
-) -> None:
-    """Check scenario files; print one line per problem (file:line: field: message)."""
-    failed = False
-    for path in files:
-        try:
-            scenario = load_scenario(path)
-        except ScenarioError as error:
-            failed = True
-            for line in error.lines:
-                err_console.print(
-                    f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
-                )
-            continue
-        out_console.print(
-            f"ok: {path} ({scenario.name}, {scenario.agent_count} agents, {scenario.rounds} rounds)",
-            highlight=False,
-            soft_wrap=True,
-        )
-    if failed:
-        raise typer.Exit(2)
-
-
-@app.command()
-def schema(
-    out: Annotated[
-        Path | None, typer.Option(help="Write to this file instead of standard output.")
-    ] = None,
-) -> None:
-    """Print the JSON Schema of scenario files (for editor completion and checking)."""
-    text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-
-
-@app.command()
-def metrics(
-    run_dir: Annotated[
-        Path, typer.Argument(help="A run folder (holding events.jsonl).", show_default=False)
-    ],
-    write: Annotated[
-        bool, typer.Option(help="Also rewrite metrics.json in the run folder.")
-    ] = True,
-) -> None:
-    """Recompute a run's metrics from its events."""
-    try:
-        result = compute_metrics(list(read_events(run_dir)))
-    except USER_ERRORS as error:
-        raise _fail(error) from None
-    if write:
-        write_metrics(run_dir, result)
-    _print_metrics(result)
-
-
-@app.command()
-def inspect(
-    run_dir: Annotated[
-        Path, typer.Argument(help="A run folder (holding events.jsonl).", show_default=False)
-    ],
-    agent: Annotated[str | None, typer.Option(help="Show this agent's decisions.")] = None,
-    round: Annotated[
-        int | None, typer.Option("--round", help="Only this round, with its governance in detail.")
-    ] = None,
-    prompts: Annotated[
-        bool, typer.Option(help="Also print each model call's messages and raw reply.")
-    ] = False,
-) -> None:
-    """Print the rounds as a table; with --round, that round's norm, proposals and votes,
-    inspections, messages, sanctions and learning; with --agent, its decisions and rationales;
-    with both, also the memories it recalled for each decision (with scores) and its reflection."""
-    try:
-        events = list(read_events(run_dir))
-    except USER_ERRORS as error:
-        raise _fail(error) from None
-    print_rounds(out_console, run_dir, events, round)
-    if round is not None:
-        print_governance(out_console, governance(events, round))
-    if agent is None and round is None:
-        return
-    turns = agent_turns(events, agent, round)
-    if agent is not None and not turns:
-        raise _fail(TranscriptError(f"no decisions by agent {agent!r} in {run_dir}"))
-    print_turns(out_console, turns)
-    if agent is not None and round is not None:
-        print_memories(out_console, events, agent, round)
-    if prompts:
-        print_calls(out_console, turns, read_timings(run_dir))
-
-
-@app.command()
-def findings(
-    runs: Annotated[int, typer.Option(help="Seeded runs per arm.")] = 30,
-    rounds: Annotated[int, typer.Option(help="Round limit of every run.")] = 50,
-    workers: Annotated[int, typer.Option(help="Parallel processes.")] = 2,
-    out: Annotated[
-        Path | None, typer.Option(help="Keep every run folder here (default: discard).")
-    ] = None,
-) -> None:
-    """Reproduce the human findings with rule-based agents: collapse without governance,
-    longer survival with monitoring and punishment, and the imitation strength × scarcity
-    effect; prints means with 95% confidence intervals over seeded runs."""
-    from society.analysis.findings import ARMS, report_lines, run_findings, summarise
-
-    total = runs * len(ARMS)
-    with Progress(
-        TextColumn("runs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-    ) as progress:
-        task = progress.add_task("runs", total=total)
-        outcomes = run_findings(
-            runs, rounds, workers, out, on_done=lambda _: progress.advance(task)
-        )
-    for line in report_lines(summarise(outcomes, rounds), rounds):
-        out_console.print(line, highlight=False, soft_wrap=True)
-
-
-def _print_metrics(m: RunMetrics) -> None:
-    table = Table(title=f"Metrics: {m.run_id}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    rows = [
-        ("end reason", m.end_reason or "-"),
-        ("rounds completed", f"{m.rounds_completed} / {m.rounds_limit}"),
-        ("survival time", str(m.survival_time)),
-        ("survived", "yes" if m.survived else "no"),
-        ("final stock", f"{m.final_stock:.2f}"),
-        ("gain (total)", f"{m.gain_total:.2f}"),
-        ("gain (mean per agent)", f"{m.gain_total / max(1, len(m.gain_per_agent)):.2f}"),
-        ("efficiency", f"{m.efficiency:.3f}"),
-        ("equality", f"{m.equality:.3f}"),
-        ("over-usage", f"{m.over_usage:.3f}"),
-    ]
-    g = m.governance
-    if g.cooperation_rate is not None:
-        rows.append(("cooperation rate (h ≤ G)", f"{g.cooperation_rate:.3f}"))
-    if g.monitoring_rate or g.sanctions:
-        rows += [
-            ("monitoring rate", f"{g.monitoring_rate:.3f}"),
-            ("violations detected / sanctions", f"{g.detected_violations} / {g.sanctions}"),
-            ("sanction costs (punishers / fines)", f"{g.punisher_costs:g} / {g.fines:g}"),
-        ]
-    if g.norm_similarity is not None:
-        rows.append(("norm similarity (mean)", f"{g.norm_similarity:.3f}"))
-    if g.norm_trajectory and g.norm_trajectory[0] is not None:
-        rows.append(
-            ("norm G: first → last", f"{g.norm_trajectory[0]:g} → {g.norm_trajectory[-1]:g}")
-        )
-    if g.copies:
-        rows.append(("strategies copied", str(g.copies)))
-    if m.llm.calls:
-        rows += [
-            ("LLM calls", str(m.llm.calls)),
-            ("prompt / reply tokens", f"{m.llm.input_tokens} / {m.llm.output_tokens}"),
-            ("unusable replies", str(m.llm.unusable_replies)),
-            ("failed decisions", str(m.llm.failed_decisions)),
-            ("backend errors / retries", f"{m.llm.backend_errors} / {m.llm.retries}"),
-            ("parse-failure rate", f"{m.llm.parse_failure_rate:.3f}"),
-        ]
-        if m.llm.cost is not None:
-            rows.append((f"cost ({m.llm.currency})", f"{m.llm.cost:.4f}"))
-    for name, value in rows:
-        table.add_row(name, value)
-    out_console.print(table)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()
