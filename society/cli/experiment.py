@@ -1,0 +1,200 @@
+"""`society experiment`: run a grid of cells × seeds, then tables, ANOVA, plots and a summary."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
+
+ANALYSIS_LIBS = ("matplotlib", "pyarrow", "scipy")
+
+
+@app.command()
+def experiment(
+    file: Annotated[Path, typer.Argument(help="Experiment YAML file.", show_default=False)],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (runs, results, summary.md). Default: runs/<name>."),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Runs in parallel.")] = 2,
+    executor: Annotated[
+        str,
+        typer.Option(help="'local' (processes on this machine) or 'ray' (needs the ray extra)."),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --executor ray: a cluster address (default: start Ray locally)."),
+    ] = None,
+    retries: Annotated[
+        int, typer.Option(min=0, help="Retries of a failed run before it is reported as failed.")
+    ] = 1,
+    record: Annotated[
+        Path | None, typer.Option(help="Store every model call's reply in this folder.")
+    ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(help="Answer every model call from a folder filled by --record (no network)."),
+    ] = None,
+    plots: Annotated[bool, typer.Option(help="Draw the plots (PNG and SVG).")] = True,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run every cell × seed of an experiment file, skipping runs already finished in the output
+    folder, then write per-cell tables with 95% CIs, the two-way ANOVA, a model comparison,
+    CSV/Parquet of per-run and per-round data, plots and summary.md."""
+    from society.experiments import ExecutorError, load_experiment, make_executor, run_experiment
+    from society.experiments.analysis import analyse
+    from society.experiments.summary import command_line, write_summary
+
+    missing = [name for name in ANALYSIS_LIBS if not _importable(name)]
+    try:
+        if missing:
+            raise ExecutorError(
+                f"society experiment needs {', '.join(missing)}: pip install -e '.[analysis]'"
+            )
+        if record is not None and replay is not None:
+            raise ExecutorError("use either --record or --replay, not both")
+        spec = load_experiment(file)
+        runner = make_executor(executor, workers, ray_address)
+    except (*USER_ERRORS, ExecutorError) as error:
+        raise fail(error) from None
+    folder = out or Path("runs") / spec.name
+    err_console.print(
+        f"Experiment {spec.name}: {len(spec.cells)} cells × {len(spec.seeds)} seeds "
+        f"= {len(spec.cells) * len(spec.seeds)} runs on {runner.label}; output {folder}",
+        highlight=False,
+    )
+    start = time.perf_counter()
+    with Progress(
+        TextColumn("runs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task("runs", total=None, status="")
+        counts = {"failed": 0, "retrying": 0}
+
+        def planned(state: object) -> None:
+            from society.experiments.runner import ExperimentRun
+
+            assert isinstance(state, ExperimentRun)
+            progress.update(task, total=len(state.jobs) - len(state.skipped))
+            if state.skipped:
+                err_console.print(f"{len(state.skipped)} runs already finished: skipped")
+            for path in state.moved_aside:
+                err_console.print(f"interrupted run moved aside: {path}", highlight=False)
+
+        def advanced(update: object) -> None:
+            from society.experiments.runner import Progress as Step
+
+            assert isinstance(update, Step)
+            outcome = update.outcome
+            if not outcome.ok:
+                verb = "will retry" if update.will_retry else "FAILED"
+                err_console.print(
+                    f"run {outcome.job.run_id} (attempt {outcome.job.attempt}) {verb}: "
+                    f"{escape(outcome.error or '')}",
+                    highlight=False,
+                )
+                counts["retrying" if update.will_retry else "failed"] += 1
+            if outcome.ok or not update.will_retry:
+                progress.advance(task)
+            progress.update(task, status=f"failed {counts['failed']}" if counts["failed"] else "")
+
+        try:
+            state = run_experiment(
+                spec,
+                folder,
+                runner,
+                retries=retries,
+                record=record,
+                replay=replay,
+                on_planned=planned,
+                on_progress=advanced,
+            )
+        except ExecutorError as error:
+            raise fail(error) from None
+        except KeyboardInterrupt:
+            err_console.print(
+                "interrupted; finished runs are kept, run the same command to do the rest"
+            )
+            raise typer.Exit(130) from None
+    wall = time.perf_counter() - start
+    result = analyse(spec, state.jobs, folder, plots=plots)
+    summary = write_summary(spec, state, result, folder, command_line(), runner.label, wall)
+    _print_cells(result)
+    for table in result.anovas:
+        if table.response != "survival_time":
+            continue
+        subset = ", ".join(f"{k}={v}" for k, v in table.subset.items()) or "all runs"
+        effects = "; ".join(
+            f"{row.source}: F={'–' if row.f is None else f'{row.f:.2f}'} p={_p(row.p)}"
+            for row in table.rows
+            if row.source != "residual"
+        )
+        out_console.print(
+            f"ANOVA survival time ({subset}): {effects}", markup=False, highlight=False
+        )
+    out_console.print(
+        f"{len(state.succeeded)} runs done, {len(state.skipped)} skipped, "
+        f"{len(state.failed)} failed in {wall:.1f} s; summary: {summary}",
+        highlight=False,
+    )
+    if state.failed:
+        raise typer.Exit(1)
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def _p(p: float | None) -> str:
+    from society.experiments.anova import fmt_p
+
+    return fmt_p(p)
+
+
+def _print_cells(result: object) -> None:
+    from society.experiments.analysis import Analysis
+    from society.experiments.tables import fmt
+
+    assert isinstance(result, Analysis)
+    table = Table(title="Per cell: mean (survival time with its 95% CI)")
+    shown = [
+        ("survival_time", "survival", False),
+        ("survived", "survival rate", True),
+        ("gain_total", "gain", False),
+        ("efficiency", "efficiency", True),
+        ("over_usage", "over-usage", True),
+        ("cooperation_rate", "cooperation", True),
+        ("punishment_rate", "punishment", True),
+        ("tokens", "tokens", False),
+    ]
+    factors = list(result.data.factors) or ["cell"]
+    for factor in factors:
+        table.add_column(factor)
+    table.add_column("n", justify="right")
+    for _, heading, _ in shown:
+        table.add_column(heading, justify="right")
+    for cell in result.cells:
+        table.add_row(
+            *(cell.labels.get(f, cell.key) for f in factors),
+            str(cell.n),
+            # Means only, but survival time with its CI: the full table is in summary.md.
+            *(
+                fmt(cell.estimates[column], percent, ci=column == "survival_time")
+                for column, _, percent in shown
+            ),
+        )
+    out_console.print(table)

@@ -1,0 +1,61 @@
+"""Analyse an experiment's finished runs: tables, ANOVA, exports and plots under OUT/results/.
+
+results/runs.csv|parquet     one row per run (factor levels, seed, every metric)
+results/rounds.csv|parquet   one row per run and round (stock, harvest, norm, sanctions...)
+results/cells.csv            mean and 95% CI per cell
+results/models.csv           GovSim-style comparison per model
+results/anova.csv            two-way ANOVA tables
+results/plots/*.png|svg
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from society.experiments.anova import AnovaTable, anova_rows, grid_anovas
+from society.experiments.data import ExperimentData, collect, write_table
+from society.experiments.jobs import Job
+from society.experiments.plots import all_plots
+from society.experiments.spec import Experiment
+from society.experiments.tables import (
+    CELL_METRICS,
+    MODEL_METRICS,
+    GroupSummary,
+    cell_table,
+    model_table,
+    table_rows,
+)
+
+RESULTS_DIR = "results"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    data: ExperimentData
+    cells: list[GroupSummary]
+    models: list[GroupSummary]
+    anovas: list[AnovaTable]
+    plots: dict[str, list[Path]]
+    files: list[Path]
+
+
+def analyse(experiment: Experiment, jobs: list[Job], out: Path, plots: bool = True) -> Analysis:
+    data = collect(jobs, experiment.factors)
+    results = out / RESULTS_DIR
+    cells = cell_table(data.runs, experiment.factors)
+    models = model_table(data.runs)
+    spec = experiment.anova()
+    anovas = (
+        grid_anovas(data.runs, experiment.factors, spec.factors, spec.responses)
+        if spec is not None and data.runs
+        else []
+    )
+    files = write_table(data.runs, results / "runs")
+    files += write_table(data.rounds, results / "rounds")
+    files += write_table(table_rows(cells, CELL_METRICS), results / "cells", parquet=False)
+    files += write_table(table_rows(models, MODEL_METRICS), results / "models", parquet=False)
+    if anovas:
+        files += write_table(anova_rows(anovas), results / "anova", parquet=False)
+    drawn = all_plots(data, results / "plots") if plots else {}
+    return Analysis(data, cells, models, anovas, drawn, files)

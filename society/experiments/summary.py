@@ -1,0 +1,120 @@
+"""A paper-style Markdown summary of an experiment: what was run (exact command, versions,
+seeds, cells), the result tables, the ANOVA and the plots; ready to paste."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from society import __version__
+from society.experiments.analysis import Analysis
+from society.experiments.anova import markdown_anova
+from society.experiments.runner import ExperimentRun
+from society.experiments.spec import Experiment
+from society.experiments.tables import CELL_METRICS, MODEL_METRICS, markdown_table
+
+SUMMARY_FILE = "summary.md"
+VERSIONED = ("langgraph", "langchain-core", "pydantic", "numpy", "scipy", "matplotlib", "pyarrow")
+
+
+def versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    found = {"society": __version__, "python": platform.python_version()}
+    for name in (*VERSIONED, *extra):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def write_summary(
+    experiment: Experiment,
+    state: ExperimentRun,
+    analysis: Analysis,
+    out: Path,
+    command: str,
+    executor: str,
+    wall_s: float,
+) -> Path:
+    spec = experiment.spec
+    lines = [f"# Experiment `{spec.name}`", ""]
+    if spec.description:
+        lines += [spec.description, ""]
+    finished = len(analysis.data.runs)
+    lines += [
+        "## Setup",
+        "",
+        f"- Command: `{command}`",
+        f"- Experiment file: `{experiment.source}` (copied to `experiment.yaml`)",
+        f"- Cells: {len(experiment.cells)} ({' × '.join(f'{f} ({len(spec.grid[f])})' for f in spec.grid) or 'one'})",
+        f"- Seeds: {', '.join(map(str, experiment.seeds))}",
+        f"- Runs: {finished} of {len(state.jobs)} finished; this invocation ran "
+        f"{len(state.succeeded)}, skipped {len(state.skipped)} already finished, "
+        f"{len(state.failed)} failed after retries",
+        f"- Executor: {executor}; wall time of this invocation {wall_s:.1f} s",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in versions(('ray',)).items())}; "
+        f"{platform.system()} {platform.machine()}",
+        "",
+        "Levels of each factor:",
+        "",
+    ]
+    for factor, levels in spec.grid.items():
+        described = "; ".join(f"`{lv}` {_describe_level(values)}" for lv, values in levels.items())
+        lines.append(f"- **{factor}**: {described}")
+    lines += [
+        "",
+        "## Results per cell",
+        "",
+        "Mean [95% confidence interval] over seeds: Student t, clipped to [0, 100] % for "
+        "shares; Wilson for the survival rate. Gain is the group's total harvest; efficiency "
+        "above 100 % means harvesting beyond the sustainable yield; tokens and cost are per "
+        "run ('–': not measured).",
+        "",
+        markdown_table(analysis.cells, CELL_METRICS, experiment.factors or ["cell"]),
+        "",
+    ]
+    if analysis.anovas:
+        a, b = analysis.anovas[0].factors
+        lines += [
+            f"## Two-way ANOVA ({a} × {b})",
+            "",
+            "Type II sums of squares; one table per response and level of the other factors.",
+            "",
+            markdown_anova(analysis.anovas),
+            "",
+        ]
+    lines += [
+        "## Models",
+        "",
+        "GovSim-style comparison: every commons, intervention and seed of each model pooled.",
+        "",
+        markdown_table(analysis.models, MODEL_METRICS, ["model"]),
+        "",
+    ]
+    if analysis.plots:
+        lines += ["## Plots", ""]
+        for name, paths in analysis.plots.items():
+            png = next(p for p in paths if p.suffix == ".png")
+            lines += [f"![{name}]({png.relative_to(out).as_posix()})", ""]
+    if state.failed:
+        lines += ["## Failed runs", ""]
+        lines += [f"- `{o.job.run_id}`: {o.error}" for o in state.failed]
+        lines.append("")
+    path = out / SUMMARY_FILE
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _describe_level(values: dict[str, object]) -> str:
+    if not values:
+        return "(base)"
+    text = ", ".join(f"{k}: {v}" for k, v in values.items())
+    return f"({text[:120]}{'…' if len(text) > 120 else ''})"
+
+
+def command_line() -> str:
+    """How this process was started, as `society ...`."""
+    args = [a if " " not in a else repr(a) for a in sys.argv[1:]]
+    return " ".join(["society", *args])
