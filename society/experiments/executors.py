@@ -96,8 +96,9 @@ class RayExecutor:
             except Exception as error:
                 raise ExecutorError(f"cannot start Ray: {error}") from None
         try:
-            task = ray.remote(num_cpus=1, max_retries=0)(runner)
-            refs = {task.remote(job): job for job in pending}
+            task = ray.remote(num_cpus=1, max_retries=0)(_call)
+            shared = ray.put(runner)  # serialised once, not once per task
+            refs = {task.remote(shared, job): job for job in pending}
             while refs:
                 done, _ = ray.wait(list(refs), num_returns=1)
                 for ref in done:
@@ -109,6 +110,11 @@ class RayExecutor:
         finally:
             if started_here:
                 ray.shutdown()
+
+
+def _call(runner: JobRunner, job: Job) -> JobOutcome:
+    """A plain function for Ray to wrap (it refuses partials and other callables)."""
+    return runner(job)
 
 
 def make_executor(kind: str, workers: int, address: str | None = None) -> Executor:
