@@ -16,7 +16,10 @@ from society.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
-SHIPPED = sorted(SCENARIOS.rglob("*.yaml"))
+# Experiment files (scenarios/experiments/) are grids, not scenarios: tests/test_experiments.py.
+SHIPPED = sorted(
+    p for p in SCENARIOS.rglob("*.yaml") if p.relative_to(SCENARIOS).parts[0] != "experiments"
+)
 
 GROUP = "population:\n  - {name: villagers, count: 10}\n"
 
