@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,6 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
+
+if TYPE_CHECKING:
+    from society.experiments.analysis import Analysis
 
 ANALYSIS_LIBS = ("matplotlib", "pyarrow", "scipy")
 
@@ -50,6 +53,8 @@ def experiment(
     CSV/Parquet of per-run and per-round data, plots and summary.md."""
     from society.experiments import ExecutorError, load_experiment, make_executor, run_experiment
     from society.experiments.analysis import analyse
+    from society.experiments.runner import ExperimentRun
+    from society.experiments.runner import Progress as Step
     from society.experiments.summary import command_line, write_summary
 
     missing = [name for name in ANALYSIS_LIBS if not _importable(name)]
@@ -83,20 +88,14 @@ def experiment(
         task = progress.add_task("runs", total=None, status="")
         counts = {"failed": 0, "retrying": 0}
 
-        def planned(state: object) -> None:
-            from society.experiments.runner import ExperimentRun
-
-            assert isinstance(state, ExperimentRun)
+        def planned(state: ExperimentRun) -> None:
             progress.update(task, total=len(state.jobs) - len(state.skipped))
             if state.skipped:
                 err_console.print(f"{len(state.skipped)} runs already finished: skipped")
             for path in state.moved_aside:
                 err_console.print(f"interrupted run moved aside: {path}", highlight=False)
 
-        def advanced(update: object) -> None:
-            from society.experiments.runner import Progress as Step
-
-            assert isinstance(update, Step)
+        def advanced(update: Step) -> None:
             outcome = update.outcome
             if not outcome.ok:
                 verb = "will retry" if update.will_retry else "FAILED"
@@ -165,11 +164,9 @@ def _p(p: float | None) -> str:
     return fmt_p(p)
 
 
-def _print_cells(result: object) -> None:
-    from society.experiments.analysis import Analysis
+def _print_cells(result: Analysis) -> None:
     from society.experiments.tables import fmt
 
-    assert isinstance(result, Analysis)
     table = Table(title="Per cell: mean (survival time with its 95% CI)")
     shown = [
         ("survival_time", "survival", False),

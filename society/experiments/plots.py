@@ -172,7 +172,11 @@ def punishment_plot(data: ExperimentData, folder: Path) -> list[Path]:
                 groups[_line_label(row, lines)].append(float(row["sanctions"]))
         names = list(groups)
         estimates = [mean_ci(groups[n]) for n in names]
-        errors = [0.0 if e.n < 2 else e.high - e.mean for e in estimates]
+        # Counts are never negative: the interval is clipped at 0.
+        errors = [
+            [0.0 if e.n < 2 else e.mean - max(0.0, e.low) for e in estimates],
+            [0.0 if e.n < 2 else e.high - e.mean for e in estimates],
+        ]
         ax.bar(
             range(len(names)),
             [e.mean for e in estimates],
