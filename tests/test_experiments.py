@@ -296,6 +296,10 @@ def test_cli_kill_halfway_then_restart_runs_only_the_missing_runs(tmp_path: Path
     assert f"{12 - len(finished)} runs done, {len(finished)} skipped, 0 failed" in result.stdout
     after = metrics_by_run(out)
     assert len(after) == 12 and not any(name.endswith("-2") for name in after)
+    # The run cut short by the kill (if one was under way) was moved aside, not overwritten.
+    interrupted = list((out / RUNS_DIR / ASIDE_DIR).glob("*.interrupted-1"))
+    assert len(interrupted) <= 1
+    assert all(f"moved aside: {p}" in result.stderr for p in interrupted)
     # Finished runs were not touched.
     assert all(json.dumps(after[n], sort_keys=True) == before[n] for n in finished)
     summary = (out / "summary.md").read_text()
@@ -394,6 +398,17 @@ def test_replay_backed_llm_experiment_runs_offline(tmp_path: Path) -> None:
 
 
 # ---- Ray -----------------------------------------------------------------------------------
+
+
+def test_ray_not_installed_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from society.experiments import ExecutorError, RayExecutor
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray fails as if not installed
+    experiment = load_experiment(small_experiment(tmp_path, seeds=1))
+    with pytest.raises(ExecutorError, match=r"pip install -e '\.\[ray\]'"):
+        run_experiment(experiment, tmp_path / "out", RayExecutor(1))
 
 
 @pytest.mark.ray

@@ -74,6 +74,7 @@ def experiment(
         f"Experiment {spec.name}: {len(spec.cells)} cells × {len(spec.seeds)} seeds "
         f"= {len(spec.cells) * len(spec.seeds)} runs on {runner.label}; output {folder}",
         highlight=False,
+        soft_wrap=True,
     )
     start = time.perf_counter()
     with Progress(
@@ -93,7 +94,9 @@ def experiment(
             if state.skipped:
                 err_console.print(f"{len(state.skipped)} runs already finished: skipped")
             for path in state.moved_aside:
-                err_console.print(f"interrupted run moved aside: {path}", highlight=False)
+                err_console.print(
+                    f"interrupted run moved aside: {path}", highlight=False, soft_wrap=True
+                )
 
         def advanced(update: Step) -> None:
             outcome = update.outcome
@@ -103,6 +106,7 @@ def experiment(
                     f"run {outcome.job.run_id} (attempt {outcome.job.attempt}) {verb}: "
                     f"{escape(outcome.error or '')}",
                     highlight=False,
+                    soft_wrap=True,
                 )
                 counts["retrying" if update.will_retry else "failed"] += 1
             if outcome.ok or not update.will_retry:
@@ -147,6 +151,7 @@ def experiment(
         f"{len(state.succeeded)} runs done, {len(state.skipped)} skipped, "
         f"{len(state.failed)} failed in {wall:.1f} s; summary: {summary}",
         highlight=False,
+        soft_wrap=True,
     )
     if state.failed:
         raise typer.Exit(1)

@@ -20,7 +20,7 @@ from society.analysis.rounds import round_summaries
 from society.commons.sustainability import sustainable_threshold
 from society.experiments.jobs import Job, is_finished
 from society.scenario.schema import Scenario
-from society.transcript.events import RunStarted
+from society.transcript.events import RoundStarted, RunStarted
 from society.transcript.reader import read_events
 
 Row = dict[str, Any]
@@ -84,9 +84,13 @@ def _run_row(m: RunMetrics, events: Sequence[Any]) -> Row:
 def _round_rows(events: Sequence[Any]) -> list[Row]:
     started = next(e for e in events if isinstance(e, RunStarted))
     params = Scenario.model_validate(started.scenario).commons
-    similarity = governance_metrics(events).norm_similarity_by_round
+    # norm_similarity_by_round follows the rounds that started, in order.
+    started_rounds = sorted({e.round for e in events if isinstance(e, RoundStarted)})
+    similarity = dict(
+        zip(started_rounds, governance_metrics(events).norm_similarity_by_round, strict=True)
+    )
     rows = []
-    for index, s in enumerate(round_summaries(events)):
+    for s in round_summaries(events):
         if s.alive == 0 and s.stock_end is None:
             continue  # a round that never started (nothing but stray events)
         sustainable = sustainable_threshold(s.stock_start, params)
@@ -100,7 +104,7 @@ def _round_rows(events: Sequence[Any]) -> list[Row]:
                 "sustainable_harvest": sustainable,
                 "harvest_vs_sustainable": s.harvest_total / sustainable if sustainable else None,
                 "norm_limit": s.norm_limit,
-                "norm_similarity": similarity[index] if index < len(similarity) else None,
+                "norm_similarity": similarity.get(s.round),
                 "inspections": s.inspections,
                 "violations_seen": s.violations_seen,
                 "sanctions": s.sanctions,

@@ -114,7 +114,8 @@ def _line_plot(
             rounds = sorted(by_round)
             estimates = [mean_ci(by_round[t]) for t in rounds]
             means = [e.mean for e in estimates]
-            low = [e.low if e.n > 1 else e.mean for e in estimates]
+            # Every plotted quantity is ≥ 0; a t band over two or three runs can dip below.
+            low = [max(0.0, e.low) if e.n > 1 else e.mean for e in estimates]
             high = [e.high if e.n > 1 else e.mean for e in estimates]
             ax.plot(rounds, means, label=line, color=colours[line], linewidth=1.6)
             ax.fill_between(rounds, low, high, color=colours[line], alpha=0.18, linewidth=0)
