@@ -15,15 +15,21 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from society.analysis.metrics import METRICS_FILE
-from society.experiments import LocalExecutor, load_experiment, run_experiment
-from society.experiments.analysis import analyse
+# Run as a script, bench/ comes first on sys.path, where bench/memory.py would shadow the
+# project's `memory` package: drop that folder before importing the project.
+_BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH_DIR]
 
-ROOT = Path(__file__).resolve().parent.parent
+from society.analysis.metrics import METRICS_FILE  # noqa: E402
+from society.experiments import LocalExecutor, load_experiment, run_experiment  # noqa: E402
+from society.experiments.analysis import analyse  # noqa: E402
+
+ROOT = _BENCH_DIR.parent
 
 
 def main() -> None:
