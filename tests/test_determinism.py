@@ -70,3 +70,26 @@ def test_llm_runs_are_deterministic_whatever_the_completion_order(tmp_path: Path
         )
         logs.append((result.run_dir / "events.jsonl").read_bytes())
     assert logs[0] == logs[1]
+
+
+def test_rule_turns_outside_langgraph_write_the_same_transcript(tmp_path: Path) -> None:
+    """`AgentTurns` runs rule minds' nodes directly; through the compiled agent graph the
+    transcript is byte-identical (every institution on, memory on)."""
+    s = scenario(
+        "demo.yaml",
+        rounds=8,
+        seed=4,
+        institutions={
+            "monitoring": {"enabled": True},
+            "gossip": {"enabled": True},
+            "sanctions": {"enabled": True},
+            "voting": {"enabled": True},
+            "social_learning": {"enabled": True},
+        },
+    )
+    logs = []
+    for direct in (True, False):
+        run = asyncio.run(run_society(s, tmp_path / str(direct), direct_rule_turns=direct))
+        logs.append((run.run_dir / "events.jsonl").read_bytes())
+    assert logs[0] == logs[1]
+    assert b'"kind":"sanction"' in logs[0] and b'"kind":"memory_retrieved"' in logs[0]

@@ -106,8 +106,15 @@ class MemoryKeeper:
     def remember(self, state: dict[str, Any], events: Sequence[Event]) -> None:
         """Turn the events of one resolution into memories (one batched `add`)."""
         items: list[MemoryItem] = []
+        members: dict[int, list[str]] = {}  # by round: listed once per call, not per event
         for event in events:
-            items += self._items_for(state, event)
+            if event.round not in members:
+                members[event.round] = sorted(
+                    a
+                    for a, rec in state["agents"].items()
+                    if rec["alive"] and rec["joins_at"] <= event.round
+                )
+            items += self._items_for(state, event, members[event.round])
         if items:
             self.memory.add(items)
 
@@ -155,11 +162,10 @@ class MemoryKeeper:
             pinned=True,
         )
 
-    def _items_for(self, state: dict[str, Any], event: Event) -> list[MemoryItem]:
+    def _items_for(
+        self, state: dict[str, Any], event: Event, members: list[str]
+    ) -> list[MemoryItem]:
         r, unit = event.round, self.unit
-        members = sorted(
-            a for a, rec in state["agents"].items() if rec["alive"] and rec["joins_at"] <= r
-        )
         items: list[MemoryItem] = []
         if isinstance(event, HarvestResolved):
             for agent in sorted(event.harvested):
