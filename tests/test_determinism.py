@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, scenario
+from conftest import EVERY_INSTITUTION, ROOT, scenario
 
 from society.coordinator.runner import run_society
 from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply
@@ -79,13 +79,7 @@ def test_rule_turns_outside_langgraph_write_the_same_transcript(tmp_path: Path) 
         "demo.yaml",
         rounds=8,
         seed=4,
-        institutions={
-            "monitoring": {"enabled": True},
-            "gossip": {"enabled": True},
-            "sanctions": {"enabled": True},
-            "voting": {"enabled": True},
-            "social_learning": {"enabled": True},
-        },
+        institutions=EVERY_INSTITUTION,
     )
     logs = []
     for direct in (True, False):
