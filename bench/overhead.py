@@ -40,11 +40,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-# Run as `python bench/overhead.py`, Python puts bench/ first on sys.path, where other scripts
-# (bench/memory.py) would shadow the project's own top-level packages (`memory`).
+# Run as `python bench/overhead.py`, Python puts bench/ first on sys.path: drop it, so a
+# script here can never shadow one of the project's top-level packages.
 _BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH_DIR]
 
+from society.coordinator.gc_tuning import tuned_gc  # noqa: E402
 from society.coordinator.runner import run_society  # noqa: E402
 from society.scenario.loading import load_scenario, load_scenario_with_data  # noqa: E402
 from society.scenario.schema import ModelSpec, Scenario  # noqa: E402
@@ -160,7 +161,8 @@ def run_once(scenario: Scenario, workdir: Path, latency_s: float) -> RunStats:
     """One full `run_society` call, transcript and metrics included; checked to be complete."""
     out = Path(tempfile.mkdtemp(dir=workdir))
     try:
-        wall, cpu, result = asyncio.run(_timed_run(scenario, out, latency_s))
+        with tuned_gc():  # as `society run` and `run_society_sync` do
+            wall, cpu, result = asyncio.run(_timed_run(scenario, out, latency_s))
         metrics = result.metrics
         if metrics.rounds_completed != scenario.rounds or metrics.end_reason != "round_limit":
             raise SystemExit(

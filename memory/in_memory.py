@@ -10,31 +10,44 @@ from memory._batch import by_agent, not_yet_held, unique_items
 from memory.embedders.base import Embedder, embed_unit
 from memory.errors import MemoryStoreError
 from memory.items import MemoryItem, MemoryQuery, ScoredMemory
-from memory.scoring import RetrievalWeights, answer
+from memory.scoring import AgentColumns, RetrievalWeights, answer_columns
 
 
 class _AgentShelf:
-    """One agent's items with their vectors and the columns queries filter on."""
+    """One agent's items with their vectors and the columns queries filter and score on.
+    Columns are built per added batch and joined on demand (in C), so a round's many small
+    additions never re-read every earlier item in Python."""
+
+    _FIELDS = ("vectors", "rounds", "importance", "pinned", "kinds", "ids")
 
     def __init__(self) -> None:
         self.items: list[MemoryItem] = []
-        self._chunks: list[np.ndarray] = []
-        self._vectors: np.ndarray | None = None
-        self._rounds: np.ndarray | None = None
-        self._pinned: np.ndarray | None = None
+        self._chunks: dict[str, list[np.ndarray]] = {name: [] for name in self._FIELDS}
+        self._columns: AgentColumns | None = None
 
     def extend(self, items: list[MemoryItem], vectors: np.ndarray) -> None:
         self.items.extend(items)
-        self._chunks.append(vectors)
-        self._vectors = None
+        n = len(items)
+        batch = {
+            "vectors": vectors,
+            "rounds": np.fromiter((i.round for i in items), dtype=np.int64, count=n),
+            "importance": np.fromiter((i.importance for i in items), dtype=np.float64, count=n),
+            "pinned": np.fromiter((i.pinned for i in items), dtype=bool, count=n),
+            "kinds": np.array([i.kind for i in items]),
+            "ids": np.array([i.id for i in items]),
+        }
+        for name, column in batch.items():
+            self._chunks[name].append(column)
+        self._columns = None
 
-    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if self._vectors is None or self._rounds is None or self._pinned is None:
-            self._vectors = np.concatenate(self._chunks)
-            self._chunks = [self._vectors]
-            self._rounds = np.array([item.round for item in self.items], dtype=np.int64)
-            self._pinned = np.array([item.pinned for item in self.items], dtype=bool)
-        return self._vectors, self._rounds, self._pinned
+    def columns(self) -> AgentColumns:
+        if self._columns is None:
+            joined = {}
+            for name, chunks in self._chunks.items():
+                joined[name] = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+                self._chunks[name] = [joined[name]]
+            self._columns = AgentColumns(items=self.items, **joined)
+        return self._columns
 
 
 class InMemoryMemory:
@@ -76,20 +89,10 @@ class InMemoryMemory:
             shelf = self._shelves.get(agent)
             if shelf is None:
                 continue
-            vectors, rounds, pinned = shelf.columns()
+            columns = shelf.columns()
             for position in positions:
-                query = queries[position]
-                rows = np.flatnonzero(rounds <= query.now_round)
-                if not query.include_pinned:
-                    rows = rows[~pinned[rows]]
-                if query.kinds is not None:
-                    rows = np.array(
-                        [r for r in rows if pinned[r] or shelf.items[r].kind in query.kinds],
-                        dtype=np.intp,
-                    )
-                candidates = [shelf.items[r] for r in rows]
-                results[position] = answer(
-                    query, candidates, vectors[rows], query_vectors[position], self.weights
+                results[position] = answer_columns(
+                    queries[position], columns, query_vectors[position], self.weights
                 )
         return results
 

@@ -156,6 +156,54 @@ def answer(
     return result
 
 
+class AgentColumns(NamedTuple):
+    """One agent's items (unique ids) as parallel arrays, for `answer_columns`."""
+
+    items: Sequence[MemoryItem]
+    vectors: np.ndarray
+    rounds: np.ndarray  # int64
+    importance: np.ndarray  # float64
+    pinned: np.ndarray  # bool
+    kinds: np.ndarray  # str
+    ids: np.ndarray  # str
+
+
+def answer_columns(
+    query: MemoryQuery,
+    columns: AgentColumns,
+    query_vector: np.ndarray,
+    weights: RetrievalWeights,
+) -> list[ScoredMemory]:
+    """`answer` for one agent's items held as columns: the same result, vectorised (every
+    term is computed row by row, so it equals `answer`'s value for the item)."""
+    c, now = columns, query.now_round
+    result: list[ScoredMemory] = []
+    visible = c.rounds <= now
+    if query.include_pinned:
+        candidates = np.flatnonzero(c.pinned & visible)
+        pinned = active_pinned([c.items[r] for r in candidates], query.agent, now)
+        if pinned:
+            index = {c.items[r].id: int(r) for r in candidates}
+            rows = [index[item.id] for item in pinned]
+            terms = _score(pinned, c.vectors[rows], query_vector, now, weights)
+            result.extend(_scored(pinned, range(len(pinned)), terms, pinned=True))
+    mask = visible & ~c.pinned
+    if query.kinds is not None:
+        mask &= np.isin(c.kinds, sorted(query.kinds))
+    rows = np.flatnonzero(mask)
+    if query.k == 0 or rows.size == 0:
+        return result
+    rec = recency(c.rounds[rows], now, weights.decay)
+    imp = c.importance[rows]
+    rel = relevance(c.vectors[rows], query_vector)
+    total = weights.recency * rec + weights.importance * imp + weights.relevance * rel
+    order = np.lexsort((c.ids[rows], -c.rounds[rows], -total))[: query.k]
+    chosen = [c.items[int(rows[i])] for i in order]
+    picked = tuple(term[order] for term in (rec, imp, rel, total))
+    result.extend(_scored(chosen, range(len(chosen)), picked, pinned=False))  # type: ignore[arg-type]
+    return result
+
+
 class UnseenBounds(NamedTuple):
     """Necessary conditions for an item not yet seen to score at least a given value."""
 

@@ -37,6 +37,16 @@ def offline() -> Iterator[None]:
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
 
 
+# Every institution switched on (as `institutions:` overrides).
+EVERY_INSTITUTION: dict[str, Any] = {
+    "monitoring": {"enabled": True},
+    "gossip": {"enabled": True},
+    "sanctions": {"enabled": True},
+    "voting": {"enabled": True},
+    "social_learning": {"enabled": True},
+}
+
+
 def scenario(relative: str, **overrides: Any) -> Scenario:
     """A shipped scenario with overrides applied (top-level keys)."""
     return load_scenario(SCENARIOS / relative, overrides)

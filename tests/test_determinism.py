@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, scenario
+from conftest import EVERY_INSTITUTION, ROOT, scenario
 
 from society.coordinator.runner import run_society
 from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply
@@ -70,3 +70,20 @@ def test_llm_runs_are_deterministic_whatever_the_completion_order(tmp_path: Path
         )
         logs.append((result.run_dir / "events.jsonl").read_bytes())
     assert logs[0] == logs[1]
+
+
+def test_rule_turns_outside_langgraph_write_the_same_transcript(tmp_path: Path) -> None:
+    """`AgentTurns` runs rule minds' nodes directly; through the compiled agent graph the
+    transcript is byte-identical (every institution on, memory on)."""
+    s = scenario(
+        "demo.yaml",
+        rounds=8,
+        seed=4,
+        institutions=EVERY_INSTITUTION,
+    )
+    logs = []
+    for direct in (True, False):
+        run = asyncio.run(run_society(s, tmp_path / str(direct), direct_rule_turns=direct))
+        logs.append((run.run_dir / "events.jsonl").read_bytes())
+    assert logs[0] == logs[1]
+    assert b'"kind":"sanction"' in logs[0] and b'"kind":"memory_retrieved"' in logs[0]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from conftest import EVERY_INSTITUTION as ALL_ON
 from conftest import scenario
 
 from society.coordinator.runner import run_society, run_society_sync
@@ -27,14 +28,6 @@ from society.transcript import (
     VoteResolved,
     read_events,
 )
-
-ALL_ON = {
-    "monitoring": {"enabled": True},
-    "gossip": {"enabled": True},
-    "sanctions": {"enabled": True},
-    "voting": {"enabled": True},
-    "social_learning": {"enabled": True},
-}
 
 
 def full(**overrides: Any) -> Scenario:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import scenario
 
-from society.agents.graph import build_agent_graph
+from society.agents.graph import AgentTurns, build_agent_graph
 from society.agents.rules import RulesMind
 from society.coordinator.deps import CoordinatorDeps
 from society.coordinator.graph import build_round_graph
@@ -59,7 +59,7 @@ def test_round_graph_shape(name: str, institutions: dict, tmp_path: Path) -> Non
     with TranscriptWriter(tmp_path, "snapshot") as writer:
         deps = CoordinatorDeps(
             scenario=s,
-            agent_graph=build_agent_graph(minds),
+            agent_turns=AgentTurns(minds),
             writer=writer,
             personas={a.id: "" for a in agents},
             mind_sources={a.id: "rules" for a in agents},

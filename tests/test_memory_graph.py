@@ -12,6 +12,7 @@ from statistics import mean
 from typing import Any
 
 import pytest
+from conftest import EVERY_INSTITUTION as GOVERNED
 from conftest import scenario
 from typer.testing import CliRunner
 
@@ -27,14 +28,6 @@ from society.transcript import (
     ReflectionStored,
     read_events,
 )
-
-GOVERNED = {
-    "monitoring": {"enabled": True},
-    "gossip": {"enabled": True},
-    "sanctions": {"enabled": True},
-    "voting": {"enabled": True},
-    "social_learning": {"enabled": True},
-}
 
 
 def rule_run(tmp_path: Path, **overrides: Any) -> tuple[Path, list[Event]]:

@@ -253,3 +253,28 @@ def test_unseen_bounds_never_exclude_an_item_that_reaches_the_kth_score(
             assert bounds is not None
             assert importance >= bounds.min_importance
             assert round_ >= bounds.min_round
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_columnar_answer_equals_the_reference(seed: int) -> None:
+    """`answer_columns` (the in-memory store's vectorised path) returns exactly what
+    `answer` returns, scores included, over varied queries (kinds, k, pinned, rounds)."""
+    from memory.embedders.base import embed_unit
+    from memory.embedders.hashing import HashingEmbedder
+    from memory.in_memory import InMemoryMemory
+    from memory.scoring import answer_columns
+    from memory.testing import synthetic_items, synthetic_queries
+
+    items = synthetic_items(agents=3, rounds=12, per_round=4, seed=seed)
+    queries = synthetic_queries(agents=3, count=40, now_round=12, seed=seed, varied=True)
+    embedder = HashingEmbedder()
+    vectors = embed_unit(embedder, [i.text for i in items])
+    query_vectors = embed_unit(embedder, [q.text for q in queries])
+    store = InMemoryMemory(embedder)
+    store.add(items)
+    weights = RetrievalWeights()
+    for query, query_vector in zip(queries, query_vectors, strict=True):
+        expected = answer(query, items, vectors, query_vector, weights)
+        shelf = store._shelves.get(query.agent)
+        got = [] if shelf is None else answer_columns(query, shelf.columns(), query_vector, weights)
+        assert got == expected

@@ -1,7 +1,8 @@
 """The agent graph: one agent's turn in one phase, observe → recall → decide → act.
 
 Built once per run by `build_agent_graph` and entered by the coordinator for every agent that
-acts in a phase. `recall` puts the agent's recalled memories in the request context
+acts in a phase (through `AgentTurns`, which also runs rule minds' turns without LangGraph's
+per-step bookkeeping: same nodes, same order, same output). `recall` puts the agent's recalled memories in the request context
 (`context["memories"]`), fits them within the prompt budget for LLM minds, and records what
 was recalled in a `memory_retrieved` event written just before the decision. The coordinator
 normally retrieves for every acting agent of a phase in one batch and passes the results in
@@ -10,7 +11,7 @@ normally retrieves for every acting agent of a phase in one batch and passes the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypedDict
 
@@ -44,14 +45,18 @@ class AgentTurn(TypedDict, total=False):
     outcome: dict[str, Any]
 
 
-def build_agent_graph(
+Node = Callable[[AgentTurn], Awaitable[AgentTurn]]
+
+
+def agent_nodes(
     minds: Mapping[str, Mind],
     *,
     memory: EpisodicMemory | None = None,
     k: int = 4,
     token_budget: int | None = None,
-) -> CompiledStateGraph:
-    """`minds` maps every agent id to the mind that decides for it. `memory` (with `k` ranked
+) -> list[tuple[str, Node]]:
+    """The agent graph's nodes in order (the graph is the chain START → … → END).
+    `minds` maps every agent id to the mind that decides for it. `memory` (with `k` ranked
     memories per decision) lets `recall` retrieve by itself when the coordinator did not;
     `token_budget` bounds LLM prompts (None: no budget)."""
 
@@ -150,14 +155,60 @@ def build_agent_graph(
         }
         return {"outcome": outcome}
 
+    return [("observe", observe), ("recall", recall), ("decide", decide), ("act", act)]
+
+
+def build_agent_graph(
+    minds: Mapping[str, Mind],
+    *,
+    memory: EpisodicMemory | None = None,
+    k: int = 4,
+    token_budget: int | None = None,
+) -> CompiledStateGraph:
+    """The compiled agent graph (arguments as for `agent_nodes`)."""
+    return _compile(agent_nodes(minds, memory=memory, k=k, token_budget=token_budget))
+
+
+def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
     graph = StateGraph(AgentTurn)
-    graph.add_node("observe", observe)
-    graph.add_node("recall", recall)
-    graph.add_node("decide", decide)
-    graph.add_node("act", act)
-    graph.add_edge(START, "observe")
-    graph.add_edge("observe", "recall")
-    graph.add_edge("recall", "decide")
-    graph.add_edge("decide", "act")
-    graph.add_edge("act", END)
+    previous = START
+    for name, function in nodes:
+        graph.add_node(name, function)
+        graph.add_edge(previous, name)
+        previous = name
+    graph.add_edge(previous, END)
     return graph.compile(name="agent")
+
+
+class AgentTurns:
+    """Runs agent turns for the coordinator.
+
+    LLM minds' turns go through the compiled LangGraph graph. Rule minds' turns, by default,
+    call the same node functions in the same order and merge their updates the way the
+    graph's state does (each key's last write wins): entering a LangGraph graph costs more
+    than a rule mind's whole decision (BENCHMARKS.md measures it), and a rule turn has no
+    I/O, streaming or interrupt to gain from it. Tests check both paths write identical
+    transcripts. `direct_rules=False` sends every turn through the graph."""
+
+    def __init__(
+        self,
+        minds: Mapping[str, Mind],
+        *,
+        memory: EpisodicMemory | None = None,
+        k: int = 4,
+        token_budget: int | None = None,
+        direct_rules: bool = True,
+    ) -> None:
+        self.nodes = agent_nodes(minds, memory=memory, k=k, token_budget=token_budget)
+        self.graph = _compile(self.nodes)
+        self._direct = {
+            agent for agent, mind in minds.items() if direct_rules and mind.source == "rules"
+        }
+
+    async def run(self, turn: dict[str, Any]) -> dict[str, Any]:
+        if turn["agent"] not in self._direct:
+            return await self.graph.ainvoke(turn)
+        state = dict(turn)
+        for _name, node in self.nodes:
+            state.update(await node(state))  # type: ignore[arg-type]
+        return state

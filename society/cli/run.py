@@ -13,6 +13,7 @@ from rich.table import Table
 from society.backends.resolve import BackendError
 from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
 from society.cli.metrics_table import print_metrics
+from society.coordinator.gc_tuning import tuned_gc
 from society.coordinator.runner import RunResult, run_society
 from society.scenario import Scenario, ScenarioError, load_scenario
 
@@ -137,7 +138,8 @@ def run(
             return
         _announce_models(scenario)
         options = BackendOptions(record=record, replay=replay, faults=faults)
-        result = asyncio.run(_run_with_progress(scenario, out, quiet, options))
+        with tuned_gc():
+            result = asyncio.run(_run_with_progress(scenario, out, quiet, options))
     except (*USER_ERRORS, ReplayMiss, PriceTableError, BackendSetupError) as error:
         # Provider errors may quote request headers: never print a key.
         shown = error if isinstance(error, ScenarioError) else RuntimeError(redact(str(error)))

@@ -1,4 +1,4 @@
-"""What the coordinator's nodes need besides the state: the scenario, the agent graph, the
+"""What the coordinator's nodes need besides the state: the scenario, the agent turns, the
 transcript writer and per-agent facts that never change during a run."""
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from langgraph.graph.state import CompiledStateGraph
-
 from memory import EpisodicMemory
+from society.agents.graph import AgentTurns
 from society.commons.ending import EndReason
 from society.scenario.schema import Scenario
 from society.transcript.writer import TranscriptWriter
@@ -18,7 +17,7 @@ from society.transcript.writer import TranscriptWriter
 @dataclass(frozen=True)
 class CoordinatorDeps:
     scenario: Scenario
-    agent_graph: CompiledStateGraph
+    agent_turns: AgentTurns
     writer: TranscriptWriter
     personas: dict[str, str]  # agent id -> persona description
     mind_sources: dict[str, str]  # agent id -> "rules" | "llm"

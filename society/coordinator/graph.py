@@ -113,11 +113,12 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         phase: str, who: Callable[[SocietyState], list[str]], context: ContextOf
     ) -> Callable[[SocietyState], list[Send]]:
         def sends(state: SocietyState) -> list[Send]:
+            members = len(alive(state))
             payloads = [
                 {
                     "agent": agent,
                     "phase": phase,
-                    "view": views.observation(state, agent, phase, deps),
+                    "view": views.observation(state, agent, phase, deps, members),
                     "context": context(state, agent),
                     "seed": f"{scenario.seed}:{state['round']}:{phase}:{agent}",
                 }
@@ -133,7 +134,7 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         return sends
 
     async def turn(payload: dict[str, Any]) -> dict[str, Any]:
-        finished = await deps.agent_graph.ainvoke(payload)
+        finished = await deps.agent_turns.run(payload)
         return {"outcomes": {payload["agent"]: finished["outcome"]}}
 
     def node(
@@ -168,7 +169,7 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         if reflect_in_call:
             turns = [send.arg for send in reflect_sends(state)]
             if turns:
-                finished = await asyncio.gather(*(deps.agent_graph.ainvoke(t) for t in turns))
+                finished = await asyncio.gather(*(deps.agent_turns.run(t) for t in turns))
                 outcomes = {t["agent"]: f["outcome"] for t, f in zip(turns, finished, strict=True)}
                 with writer.capture() as written:
                     deps.write_outcomes(outcomes)

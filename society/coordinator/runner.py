@@ -14,13 +14,14 @@ import yaml
 
 from memory import EpisodicMemory
 from society import __version__
-from society.agents.graph import build_agent_graph
+from society.agents.graph import AgentTurns
 from society.agents.mind import Mind
 from society.analysis.metrics import RunMetrics, compute_metrics, write_metrics
 from society.backends.resolve import ChatModelFactory, build_mind, init_chat_model_factory
 from society.backends.stack import BackendOptions, RunBackends
 from society.commons.sustainability import sustainable_share
 from society.coordinator.deps import CoordinatorDeps
+from society.coordinator.gc_tuning import tuned_gc
 from society.coordinator.graph import build_round_graph, recursion_limit
 from society.coordinator.state import AgentRecord, NormState, SocietyState, empty_news
 from society.prompts import PromptLibrary
@@ -97,10 +98,13 @@ async def run_society(
     backoff_s: float | None = None,
     backends: BackendOptions | None = None,
     on_round_finished: Callable[[int, float], None] | None = None,
+    direct_rule_turns: bool = True,
 ) -> RunResult:
     """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models.
     `backends` sets record/replay, fault injection and a price table for the models;
-    `backoff_s` overrides every model's retry backoff (tests use 0)."""
+    `backoff_s` overrides every model's retry backoff (tests use 0);
+    `direct_rule_turns=False` sends rule minds' turns through the LangGraph agent graph too
+    (same transcript, slower; see `AgentTurns`)."""
     prompts = prompts or PromptLibrary()
     agents = agents_of(scenario)
     run_backends: RunBackends | None = None
@@ -141,11 +145,12 @@ async def run_society(
         memory = open_run_memory(scenario, run_dir, minds)
         deps = CoordinatorDeps(
             scenario=scenario,
-            agent_graph=build_agent_graph(
+            agent_turns=AgentTurns(
                 minds,
                 memory=memory,
                 k=scenario.memory.k,
                 token_budget=scenario.memory.token_budget if memory is not None else None,
+                direct_rules=direct_rule_turns,
             ),
             writer=writer,
             personas={a.id: scenario.persona(a.persona).description for a in agents},
@@ -183,7 +188,9 @@ def open_run_memory(
 
 
 def run_society_sync(scenario: Scenario, out: Path, **options: Any) -> RunResult:
-    return asyncio.run(run_society(scenario, out, **options))
+    """`run_society` in a fresh event loop, with the collector tuned for a run."""
+    with tuned_gc():
+        return asyncio.run(run_society(scenario, out, **options))
 
 
 def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:

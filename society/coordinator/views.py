@@ -13,9 +13,17 @@ REPUTATION_SHOWN = 8  # most telling beliefs shown to an agent; keeps prompts bo
 
 
 def observation(
-    state: SocietyState, agent: str, phase: str, deps: CoordinatorDeps
+    state: SocietyState,
+    agent: str,
+    phase: str,
+    deps: CoordinatorDeps,
+    community_size: int | None = None,
 ) -> dict[str, Any]:
+    """`community_size` (the number of members) may be passed in by a caller that builds
+    many agents' views from one state, so that it is counted once, not once per agent."""
     params = deps.scenario.commons
+    if community_size is None:
+        community_size = len(alive(state))
     record = state["agents"][agent]
     stock = state["stock"]
     # Before its harvest an agent recalls the previous round; afterwards, this round so far.
@@ -35,7 +43,7 @@ def observation(
         ),
         "exact_stock": stock if params.exact_stock_visible else None,
         "max_amount": int(stock) if params.harvest == "amount" else None,
-        "community_size": len(alive(state)),
+        "community_size": community_size,
         "last_request": record["last_request"],
         "last_harvest": record["last_harvest"],
         "last_payoff_change": record["last_payoff_change"],
@@ -46,16 +54,15 @@ def observation(
         "news": news,
         "reputation": _telling_beliefs(record["reputation"]),
         "agreement": record["agreement"],
-        "universalization": _universalization(state, deps),
+        "universalization": _universalization(state, deps, community_size),
         "strategy": record["strategy"],
     }
 
 
-def _universalization(state: SocietyState, deps: CoordinatorDeps) -> float | None:
+def _universalization(state: SocietyState, deps: CoordinatorDeps, members: int) -> float | None:
     """GovSim's reminder: the per-member catch above which the resource shrinks, f(t)/N."""
     if not deps.scenario.interventions.universalization:
         return None
-    members = len(alive(state))
     return commons.sustainable_share(
         state["round_start_stock"] or state["stock"], deps.scenario.commons, members
     )
@@ -78,7 +85,11 @@ def excluded(state: SocietyState) -> list[str]:
 def harvest_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
     if not deps.scenario.institutions.monitoring.enabled:
         return {"omit_fields": ["inspect"]}
-    return {"inspectable": [peer for peer in harvesters(state) if peer != agent]}
+    monitoring = deps.scenario.institutions.monitoring
+    return {
+        "inspectable": [peer for peer in harvesters(state) if peer != agent],
+        "target_suspects": monitoring.target_suspects,
+    }
 
 
 def punishable(state: SocietyState, agent: str, deps: CoordinatorDeps) -> list[str]:

@@ -14,8 +14,8 @@ round, one pinned item every third round), so numbers are comparable across runs
    store then holds rounds 1..R-1; rounds 2..R-1 are written untimed in bulk), median over
    --repeats fresh stores.
 
-    /work/venv/bin/python bench/memory.py                        # as in BENCHMARKS.md
-    /work/venv/bin/python bench/memory.py --sizes 1000 --agents 10 --rounds 5 --repeats 1
+    /work/venv/bin/python bench/memory_bench.py                        # as in BENCHMARKS.md
+    /work/venv/bin/python bench/memory_bench.py --sizes 1000 --agents 10 --rounds 5 --repeats 1
 """
 
 from __future__ import annotations

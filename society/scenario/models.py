@@ -1,0 +1,169 @@
+"""Scenario sections `model:` and `llm:`: which chat model decides, and how replies, budgets
+and prices are handled.
+
+Tags in field descriptions: [P] the social-learning CPR paper, [G] GovSim, [O] our own default.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from society.scenario._base import Strict
+
+
+class ModelSpec(Strict):
+    """A chat model: an init_chat_model name plus parameters, or 'rules' for no model."""
+
+    name: str = Field(
+        min_length=1,
+        description="'rules' for rule-based agents, or a 'provider:model' name as init_chat_model takes it "
+        "(e.g. 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5', 'ollama:llama3.1').",
+    )
+    base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio)."
+    )
+    temperature: float | None = Field(
+        None, ge=0.0, le=2.0, description="Sampling temperature; provider default if unset."
+    )
+    max_tokens: int | None = Field(None, gt=0, description="Cap on tokens per reply.")
+    seed: int | None = Field(
+        None,
+        ge=0,
+        description="Sampling seed, for providers that support one (OpenAI and compatible servers, Ollama).",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Other keyword arguments for the provider's chat model class (e.g. top_p). "
+        "Never credentials: use api_key_env or api_key_file.",
+    )
+    structured_output: Literal["auto", "json_schema", "tool_calling", "json_mode", "text"] = Field(
+        "auto",
+        description="How replies are kept to the decision's schema: 'json_schema' (the provider constrains "
+        "the output to the JSON Schema), 'tool_calling' (the decision is a tool the model calls), "
+        "'json_mode' (any JSON object), 'text' (JSON asked for in the prompt, parsed leniently). "
+        "'auto': json_schema for openai (also OpenAI-compatible servers), google_genai and ollama; "
+        "tool_calling for anthropic; text otherwise.",
+    )
+    api_key_env: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Name of the environment variable holding the API key (default: the provider's usual one).",
+    )
+    api_key_file: str | None = Field(
+        None, description="Path of a file whose first line is the API key."
+    )
+    timeout_s: float = Field(120.0, gt=0.0, description="Per-call timeout in seconds.")
+    max_retries: int = Field(
+        5,
+        ge=0,
+        le=20,
+        description="Retries after a rate limit, server error or timeout (exponential backoff with jitter).",
+    )
+    backoff_s: float = Field(
+        1.0, ge=0.0, description="Wait before the first retry (seconds); doubles with each retry."
+    )
+    backoff_max_s: float = Field(
+        60.0, ge=0.0, description="Longest wait between retries (seconds)."
+    )
+    max_concurrency: int = Field(
+        16,
+        ge=1,
+        le=10_000,
+        description="Calls in flight at once on this model's server (its base_url, else the provider model); "
+        "models sharing a server share the smallest cap.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_alone(cls, value: Any) -> Any:
+        # `model: openai:gpt-4o-mini` is shorthand for `model: {name: openai:gpt-4o-mini}`.
+        return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("params")
+    @classmethod
+    def _no_credentials_in_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        # Anything here is copied into scenario.yaml and the transcript: keys must not be.
+        import re
+
+        def walk(value: Any, path: str) -> None:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if re.search(
+                        r"(?i)(api_?key|secret|password|token$|authorization|credential)", str(key)
+                    ) and not str(key).endswith("_tokens"):
+                        raise ValueError(
+                            f"params{path}.{key} looks like a credential; name its source with "
+                            "api_key_env or api_key_file instead (scenario files are copied into runs)"
+                        )
+                    walk(item, f"{path}.{key}")
+
+        walk(params, "")
+        return params
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_credentials_in_url(cls, url: str | None) -> str | None:
+        import re
+
+        if url is not None and re.match(r"^[a-z][a-z0-9+.-]*://[^/@]*@", url, re.IGNORECASE):
+            raise ValueError(
+                "base_url must not hold credentials (user:password@); use api_key_env or api_key_file"
+            )
+        return url
+
+    @property
+    def is_rules(self) -> bool:
+        return self.name == "rules"
+
+
+class LLMSettings(Strict):
+    """How LLM replies are handled, what a run may spend, and what tokens cost."""
+
+    class Budget(Strict):
+        """Run-level limits; the run stops cleanly (end reason 'budget_exhausted') once one is
+        reached. Checked at the start of each phase against the usage of the phases before it,
+        so runs stay reproducible: a run may exceed a limit by at most one phase's calls."""
+
+        max_calls: int | None = Field(
+            None, ge=1, description="Most model calls (failed ones count)."
+        )
+        max_tokens: int | None = Field(None, ge=1, description="Most prompt + reply tokens.")
+        max_cost: float | None = Field(
+            None, gt=0.0, description="Most cost, in the price table's currency (needs llm.prices)."
+        )
+
+    class Price(Strict):
+        input: float = Field(ge=0.0, description="Price per million prompt tokens.")
+        output: float = Field(ge=0.0, description="Price per million reply tokens.")
+
+    class PriceTable(Strict):
+        """Prices you supply (none are shipped: see prices.example.yaml)."""
+
+        currency: str = Field("USD", min_length=1, description="Label of the cost figures.")
+        models: dict[str, LLMSettings.Price] = Field(
+            default_factory=dict,
+            description="Model name (or glob pattern such as 'openai:*') -> price per million tokens.",
+        )
+
+    retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Re-asks after a reply that fails to parse or validate, each with the error.",
+    )
+    on_failure: Literal["skip", "abort"] = Field(
+        "skip",
+        description="After the retries: 'skip' the agent's turn (recorded; it takes nothing) or 'abort' the run.",
+    )
+    token_encoding: Literal["cl100k_base", "o200k_base"] = Field(
+        "cl100k_base", description="tiktoken encoding used when a provider reports no token usage."
+    )
+    budget: LLMSettings.Budget | None = Field(
+        None, description="Run-level limits on calls, tokens and cost; none by default."
+    )
+    prices: LLMSettings.PriceTable = Field(
+        default_factory=lambda: LLMSettings.PriceTable(),
+        description="Price table for the cost meter (empty: costs are not computed).",
+    )
