@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-# Run as a script, bench/ comes first on sys.path, where bench/memory.py would shadow the
-# project's `memory` package: drop that folder before importing the project.
+# Run as a script, bench/ comes first on sys.path, where a script could shadow one of the
+# project's packages (`memory`): drop that folder before importing the project.
 _BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH_DIR]
 
