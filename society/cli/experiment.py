@@ -140,7 +140,7 @@ def experiment(
             continue
         subset = ", ".join(f"{k}={v}" for k, v in table.subset.items()) or "all runs"
         effects = "; ".join(
-            f"{row.source}: F={'–' if row.f is None else f'{row.f:.2f}'} p={_p(row.p)}"
+            f"{row.source}: F={'–' if row.f is None else f'{row.f:.2f}'} p{_p(row.p)}"
             for row in table.rows
             if row.source != "residual"
         )
@@ -166,7 +166,8 @@ def _importable(name: str) -> bool:
 def _p(p: float | None) -> str:
     from society.experiments.anova import fmt_p
 
-    return fmt_p(p)
+    text = fmt_p(p)
+    return text.replace(" ", "") if text.startswith("<") else f"={text}"
 
 
 def _print_cells(result: Analysis) -> None:

@@ -108,6 +108,8 @@ def model_table(runs: Sequence[Row]) -> list[GroupSummary]:
 def fmt(estimate: Estimate | None, percent: bool, ci: bool = True) -> str:
     if estimate is None:
         return "–"
+    if estimate.mean == estimate.low == estimate.high == 0:
+        return "0"  # e.g. tokens of rule-only runs
     scale, unit = (100.0, "%") if percent else (1.0, "")
     mean = estimate.mean * scale
     digits = 0 if abs(mean) >= 1000 else (1 if percent or abs(mean) >= 10 else 2)
