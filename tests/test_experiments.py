@@ -146,6 +146,22 @@ def test_a_wrong_experiment_file_names_file_line_and_field(
     )
 
 
+def test_cli_without_the_analysis_extra_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from society.cli import app
+    from society.cli import experiment as command
+
+    monkeypatch.setattr(command, "_importable", lambda name: name != "pyarrow")
+    path = small_experiment(tmp_path)
+    result = CliRunner().invoke(app, ["experiment", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "needs pyarrow: pip install -e '.[analysis]'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_reports_a_wrong_file_with_exit_2_and_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(f"name: bad\nscenario: {BASE}\nseeds: 1\noverrides: {{rounds: -1}}\n")
@@ -304,6 +320,9 @@ def test_cli_kill_halfway_then_restart_runs_only_the_missing_runs(tmp_path: Path
     assert all(json.dumps(after[n], sort_keys=True) == before[n] for n in finished)
     summary = (out / "summary.md").read_text()
     assert "| rich | full | 3 |" in summary and "## Two-way ANOVA (resource × ablation)" in summary
+    assert f"- Command: `society experiment {path} --out {out} --workers 2`" in summary
+    assert "- Seeds: 0, 1, 2" in summary and "society 0.1.0, python 3." in summary
+    assert "![survival](results/plots/survival.png)" in summary
 
 
 # ---- LLM minds, replayed -------------------------------------------------------------------
