@@ -3,7 +3,7 @@ transcript writer and per-agent facts that never change during a run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from langgraph.graph.state import CompiledStateGraph
 from memory import EpisodicMemory
 from society.commons.ending import EndReason
 from society.scenario.schema import Scenario
+from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
 
 
@@ -26,6 +27,8 @@ class CoordinatorDeps:
     # The run's episodic memory (None: memory off); the coordinator recalls, remembers and
     # reflects through it (see society.coordinator.remembering).
     memory: EpisodicMemory | None = None
+    # A resumed run's events of its completed rounds (the memory keeper relearns from them).
+    history: Sequence[Event] = ()
 
     def write_outcomes(self, outcomes: dict[str, Any]) -> str | None:
         """Write each agent's events in agent-id order (never completion order). Returns the
