@@ -22,8 +22,8 @@ from society.checkpoint.lock import RunLock
 from society.checkpoint.rounds import RoundLog
 from society.commons.sustainability import sustainable_share
 from society.coordinator.session import (
+    RunControl,
     RunParts,
-    StopRequest,
     journaled,
     mark_round,
     play_rounds,
@@ -104,13 +104,13 @@ async def run_society(
     backoff_s: float | None = None,
     backends: BackendOptions | None = None,
     on_round_finished: Callable[[int, float], None] | None = None,
-    stop: StopRequest | None = None,
+    control: RunControl | None = None,
 ) -> RunResult:
     """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models.
     `backends` sets record/replay, fault injection and a price table for the models;
     `backoff_s` overrides every model's backoff_s (tests use 0). Every round is checkpointed
-    in the run folder; `stop` ends the run early at a round boundary (`society resume` goes
-    on from there)."""
+    in the run folder; `control` can stop the run at a round boundary (`society resume`
+    goes on from there)."""
     agents = agents_of(scenario)
     minds, run_backends = prepare_minds(
         scenario, prompts, chat_model_factory, minds, backoff_s=backoff_s, backends=backends
@@ -118,6 +118,8 @@ async def run_society(
     try:
         run_id = run_id_for(scenario)
         run_dir = new_run_dir(Path(out), run_id)
+        if control is not None:
+            control.run_dir = run_dir
         with RunLock(run_dir):
             resolved = scenario.model_dump(mode="json")
             (run_dir / SCENARIO_FILE).write_text(
@@ -148,7 +150,7 @@ async def run_society(
                 try:
                     mark_round(parts, 0, None)
                     finished = await play_rounds(
-                        parts, start=initial_state(scenario, agents), stop=stop
+                        parts, start=initial_state(scenario, agents), control=control
                     )
                 finally:
                     if memory is not None:

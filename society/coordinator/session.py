@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -29,14 +30,18 @@ from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
 
 
-class StopRequest:
-    """Set from a signal handler: the run stops at the next round boundary, resumable."""
+class RunControl:
+    """How a caller steers a run in progress: `request_stop()` (e.g. from a Ctrl-C handler)
+    ends it at the next round boundary, resumable; `run_dir` is set as soon as the run folder
+    exists, and `round` after each completed round (for messages)."""
 
     def __init__(self) -> None:
-        self.requested = False
+        self.stop_requested = False
+        self.run_dir: Path | None = None
+        self.round = 0
 
-    def request(self) -> None:
-        self.requested = True
+    def request_stop(self) -> None:
+        self.stop_requested = True
 
 
 @dataclass
@@ -91,10 +96,10 @@ async def play_rounds(
     *,
     start: SocietyState | None,
     checkpoint_id: str | None = None,
-    stop: StopRequest | None = None,
+    control: RunControl | None = None,
 ) -> bool:
     """Play from `start` (a new run) or from the checkpoint `checkpoint_id` (a resume) to the
-    end of the run. Returns False if `stop` ended it early at a round boundary."""
+    end of the run. Returns False if `control` stopped it early at a round boundary."""
     scenario, minds, memory = parts.scenario, parts.minds, parts.memory
     deps = CoordinatorDeps(
         scenario=scenario,
@@ -132,5 +137,7 @@ async def play_rounds(
         state = paused.values
         if state["end_reason"] not in INTERRUPTED:
             mark_round(parts, state["round"], paused.config["configurable"]["checkpoint_id"])
-        if stop is not None and stop.requested and paused.next == ("start_round",):
+            if control is not None:
+                control.round = state["round"]
+        if control is not None and control.stop_requested and paused.next == ("start_round",):
             return False
