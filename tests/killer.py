@@ -5,11 +5,13 @@
 SPEC is `before:N` (die just before event seq N is written), `cut:N` (write the first half of
 event N's line, then die: a line cut short) or `mark:R` (die after LangGraph saved round R's
 checkpoint, before the round log marks it). The kill is a real SIGKILL of this process: no
-cleanup, no flush, no `finally`.
+cleanup, no flush, no `finally`. `ENOSPC:N` / `EROFS:N` make writing event N fail as on a
+full disk / a file system turned read-only, after half its line is written.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -28,7 +30,19 @@ def main() -> None:
     from society.checkpoint.rounds import RoundLog
     from society.transcript.writer import TranscriptWriter
 
-    if kind in ("before", "cut"):
+    if kind in ("ENOSPC", "EROFS"):
+        write = TranscriptWriter.write
+
+        def write_or_fail(self: TranscriptWriter, event: Any, latency_s: Any = None) -> Any:
+            if self.next_seq == at:
+                self._events.write(b'{"seq": ' + str(at).encode() + b', "kind": "cut')
+                self._events.flush()
+                code = getattr(errno, kind)
+                raise OSError(code, os.strerror(code), str(self.run_dir / "events.jsonl"))
+            return write(self, event, latency_s)
+
+        TranscriptWriter.write = write_or_fail  # type: ignore[method-assign]
+    elif kind in ("before", "cut"):
         write = TranscriptWriter.write
 
         def write_then_maybe_die(self: TranscriptWriter, event: Any, latency_s: Any = None) -> Any:

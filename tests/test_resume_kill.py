@@ -49,9 +49,7 @@ def kill_points(events: list[dict], count: int, seed: int) -> list[str]:
     return [by_seq[seq] for seq in sorted(by_seq)]
 
 
-def kill_and_resume_chain(
-    first: list[str], points: list[str], out: Path
-) -> tuple[Path, list[str]]:
+def kill_and_resume_chain(first: list[str], points: list[str], out: Path) -> tuple[Path, list[str]]:
     """Start with `first` (society arguments), kill at each point in turn, resuming after
     each kill; finish with a resume that is not killed. Returns the run folder and the
     resume messages."""

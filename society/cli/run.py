@@ -169,6 +169,9 @@ def report_end(result: RunResult) -> None:
         )
         raise typer.Exit(130)
     print_metrics(result.metrics)
+    if result.metrics.end_reason == "backend_unavailable":
+        fail(RuntimeError(_backend_down(result)))  # prints the error line
+        raise typer.Exit(1)  # not bad input: the same command works once the backend is back
     if result.metrics.llm.budget_exhausted:
         err_console.print(
             "The run stopped because its budget is spent. Raise it and continue with: "
@@ -176,6 +179,24 @@ def report_end(result: RunResult) -> None:
             highlight=False,
         )
     out_console.print(f"run folder: {result.run_dir}")
+
+
+def _backend_down(result: RunResult) -> str:
+    from society.transcript.events import DecisionFailed
+    from society.transcript.reader import read_events
+
+    failures = [
+        e
+        for e in read_events(result.run_dir)
+        if isinstance(e, DecisionFailed) and e.reason == "backend_unavailable"
+    ]
+    last = failures[-1]
+    return (
+        f"the model backend stayed unavailable past its retries in round {last.round} "
+        f"({last.error}); rounds up to {result.metrics.rounds_completed} are kept in "
+        f"{result.run_dir} (round {last.round} was discarded). When the backend is back, "
+        f"continue with: society resume {result.run_dir}"
+    )
 
 
 def _with_model(scenario: Scenario, model: str, extra: dict[str, Any]) -> Scenario:

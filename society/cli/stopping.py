@@ -43,7 +43,7 @@ async def stoppable(play: Callable[[RunControl], Awaitable[T]], control: RunCont
 
     try:
         loop.add_signal_handler(signal.SIGINT, on_ctrl_c)
-    except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows: plain Ctrl-C
+    except (NotImplementedError, RuntimeError, ValueError):  # not Unix, or not the main thread
         return await play(control)
     try:
         return await play(control)
@@ -68,7 +68,7 @@ def storage_message(error: BaseException, control: RunControl) -> str:
     what = str(error)
     if code == errno.ENOSPC or "disk is full" in what or "No space left" in what:
         cause = "the disk is full"
-    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST):
         cause = "a file or folder is not writable"
     else:
         cause = "a file could not be written or read"
