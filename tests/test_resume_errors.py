@@ -121,8 +121,10 @@ def test_write_failure_mid_run_keeps_the_rounds_and_resumes(
     events = reference.run_dir.joinpath("events.jsonl").read_bytes().splitlines(keepends=True)
     fail_at = len(events) // 2
     done = subprocess.run(
-        [sys.executable, str(ROOT / "tests/killer.py"), f"{code}:{fail_at}", "run", str(DEMO)]
-        + ["--rounds", "6", "--quiet", "--out", str(tmp_path / "cut")],
+        [
+            *(sys.executable, str(ROOT / "tests/killer.py"), f"{code}:{fail_at}", "run"),
+            *(str(DEMO), "--rounds", "6", "--quiet", "--out", str(tmp_path / "cut")),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -267,8 +269,10 @@ def test_budget_stop_resumes_with_a_raised_budget(tmp_path: Path) -> None:
 def test_ctrl_c_stops_at_a_round_boundary_and_says_how_to_resume(tmp_path: Path) -> None:
     reference = asyncio.run(run_society(demo(60), tmp_path / "ref"))
     process = subprocess.Popen(
-        [sys.executable, "-m", "society", "run", str(DEMO), "--rounds", "60", "--quiet"]
-        + ["--out", str(tmp_path / "cut")],
+        [
+            *(sys.executable, "-m", "society", "run", str(DEMO), "--rounds", "60", "--quiet"),
+            *("--out", str(tmp_path / "cut")),
+        ],
         stderr=subprocess.PIPE,
         text=True,
     )
