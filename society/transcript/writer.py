@@ -68,7 +68,7 @@ class TranscriptWriter:
         """Make what was written survive a machine crash (before a checkpoint points at it)."""
         for stream in (self._events, self._timings):
             stream.flush()
-            os.fsync(stream.fileno())
+            os.fdatasync(stream.fileno()) if hasattr(os, "fdatasync") else os.fsync(stream.fileno())
 
     def close(self) -> None:
         self._events.close()
