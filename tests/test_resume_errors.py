@@ -136,6 +136,8 @@ def test_write_failure_mid_run_keeps_the_rounds_and_resumes(
     # Earlier output is intact: every complete event is the reference's, in order.
     written = (run_dir / "events.jsonl").read_bytes().splitlines(keepends=True)
     assert written[:fail_at] == events[:fail_at] and not written[fail_at].endswith(b"\n")
+    code_, output = cli("metrics", str(run_dir))  # reading it says what is wrong
+    assert code_ == 2 and "cut short" in output and "society resume" in " ".join(output.split())
     code_, output = cli("resume", str(run_dir), "--quiet")
     assert code_ == 0, output
     assert "repaired" in " ".join(output.split())
@@ -293,3 +295,22 @@ def test_ctrl_c_stops_at_a_round_boundary_and_says_how_to_resume(tmp_path: Path)
     code, output = cli("resume", str(events.parent), "--quiet")
     assert code == 0, output
     assert events.read_bytes() == (reference.run_dir / "events.jsonl").read_bytes()
+
+
+def test_second_ctrl_c_stops_at_once() -> None:
+    from society.cli.stopping import stoppable
+
+    control = RunControl()
+    seen: list[bool] = []
+
+    async def play(c: RunControl) -> str:
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.sleep(0.05)
+        seen.append(c.stop_requested)  # the first Ctrl-C only asks for a stop
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.sleep(5)
+        return "not stopped"
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(stoppable(play, control))
+    assert seen == [True]

@@ -25,12 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from memory import EpisodicMemory
 from society.agents.mind import Mind
 from society.analysis.metrics import METRICS_FILE
 from society.backends.faults import FaultRates
 from society.backends.resolve import ChatModelFactory, init_chat_model_factory
-from society.backends.stack import BackendOptions
+from society.backends.stack import BackendOptions, RunBackends
 from society.checkpoint.differences import differences, summary
+from society.checkpoint.journal import JournaledMemory
 from society.checkpoint.lock import RunLock
 from society.checkpoint.rewind import Rewind, TranscriptMismatch, rewind_transcript
 from society.checkpoint.rounds import CHECKPOINT_FILE, GRAPH_THREAD, RoundLog, RoundMark
@@ -251,29 +253,27 @@ def _saved_options(log: RoundLog) -> BackendOptions:
     )
 
 
-def _restore_backends(run_backends: Any, mark: RoundMark, log: RoundLog) -> None:
+def _restore_backends(run_backends: RunBackends | None, mark: RoundMark, log: RoundLog) -> None:
     if run_backends is None:
         return
     if run_backends.budget is not None and mark.budget is not None:
         used = run_backends.budget.used
-        used.calls, used.tokens, used.cost = (
-            mark.budget["calls"],
-            mark.budget["tokens"],
-            mark.budget["cost"],
-        )
+        used.calls, used.tokens = mark.budget["calls"], mark.budget["tokens"]
+        used.cost = mark.budget["cost"]
     if run_backends.store is not None:
         run_backends.store.restore_ordinals(log.ordinals(mark.round))
 
 
-def _restore_memory(memory: Any, mark: RoundMark, log: RoundLog) -> None:
+def _restore_memory(memory: EpisodicMemory | None, mark: RoundMark, log: RoundLog) -> None:
     if memory is None:
         return
-    if hasattr(memory, "replay"):  # in the process: the saved batches, in order
+    if isinstance(memory, JournaledMemory):  # in the process: the saved batches, in order
         memory.replay(log.memory_batches(mark.round))
-    elif hasattr(memory, "forget_since"):  # in the run folder or on a server
-        memory.forget_since(mark.seq)
-    else:
+        return
+    forget = getattr(memory, "forget_since", None)  # in the run folder or on a server
+    if forget is None:
         raise ResumeError(f"memory store {type(memory).__name__} cannot be rewound to a round")
+    forget(mark.seq)
 
 
 def _completed_events(run_dir: Path) -> list[Event]:
