@@ -160,4 +160,6 @@ def build_agent_graph(
     graph.add_edge("recall", "decide")
     graph.add_edge("decide", "act")
     graph.add_edge("act", END)
-    return graph.compile(name="agent")
+    # An agent's turn is never checkpointed on its own: without `checkpointer=False` it would
+    # inherit the round graph's checkpointer and read it back at every turn.
+    return graph.compile(name="agent", checkpointer=False)
