@@ -6,7 +6,7 @@ started with `chroma run --path DIR --host 127.0.0.1 --port 8000`, see `memory.c
 
 Each item is one record: id, the text as document, its unit-normalised embedding (computed
 here, in one embedder call per batch) and metadata agent / round / kind / importance / pinned
-/ source_seq (absent when None). The collection uses inner-product space, so Chroma's distance
+/ source_seq / about / tags (the last three absent when unset; tags comma-joined). The collection uses inner-product space, so Chroma's distance
 is 1 − cosine similarity, and records its embedder for reopening.
 
 Retrieval returns exactly what `memory.scoring.answer` defines, like `InMemoryMemory`. Two ways
@@ -91,6 +91,11 @@ def _metadata(item: MemoryItem) -> dict[str, Any]:
     }
     if item.source_seq is not None:
         metadata["source_seq"] = item.source_seq
+    if item.about is not None:
+        metadata["about"] = item.about
+    if item.tags:
+        # Chroma metadata values are scalars: tags travel as one comma-joined string.
+        metadata["tags"] = ",".join(item.tags)
     return metadata
 
 
@@ -106,6 +111,8 @@ def _items(record: Mapping[str, Any]) -> tuple[list[MemoryItem], np.ndarray]:
             importance=meta["importance"],
             source_seq=meta.get("source_seq"),
             pinned=meta["pinned"],
+            about=meta.get("about"),
+            tags=tuple(meta["tags"].split(",")) if meta.get("tags") else (),
         )
         for record_id, meta, document in zip(
             record["ids"], record["metadatas"], record["documents"], strict=True

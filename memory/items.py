@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _ID_DIGEST_BYTES = 8
 
@@ -49,6 +49,24 @@ class MemoryItem(BaseModel):
     pinned: bool = Field(
         default=False, description="always returned; a later pinned item of the same kind wins"
     )
+    about: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the other agent this memory is about, if any (e.g. the inspected peer)",
+    )
+    tags: tuple[str, ...] = Field(
+        default=(),
+        description="what the memory says about `about`, in words a rule can test, e.g. "
+        "('violation',); minds without a model act on these instead of reading the text",
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _plain_tags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        for tag in tags:
+            if not tag or "," in tag:
+                raise ValueError(f"a tag is a non-empty word without commas, got {tag!r}")
+        return tags
 
     @model_validator(mode="before")
     @classmethod

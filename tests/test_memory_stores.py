@@ -249,3 +249,19 @@ def test_memory_never_imports_society() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert child.stdout.strip() == "[]"
+
+
+def test_about_and_tags_survive_the_store(make_store: StoreFactory) -> None:
+    store = make_store()
+    tagged = memory("seen", 1, 0.7, "I inspected bob: over", about="bob", tags=("violation",))
+    plain = memory("plain", 1, 0.3, "sunny")
+    store.add([tagged, plain])
+    (result,) = store.retrieve([MemoryQuery(agent="ann", text="bob", k=5, now_round=1)])
+    by_id = {s.item.id: s.item for s in result}
+    assert by_id["seen"].about == "bob" and by_id["seen"].tags == ("violation",)
+    assert by_id["plain"].about is None and by_id["plain"].tags == ()
+
+
+def test_a_tag_with_a_comma_is_refused() -> None:
+    with pytest.raises(ValueError, match="without commas"):
+        memory("x", 1, 0.5, "text", tags=("a,b",))

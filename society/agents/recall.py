@@ -26,6 +26,11 @@ PHASE_TOPICS: dict[str, str] = {
     "reflect": "what I learned; my harvests and holdings; the stock; the norm",
 }
 
+# Tags on memories about a peer (`MemoryItem.about`), the words rule minds act on.
+VIOLATION = "violation"  # the peer took more than the norm allowed
+COMPLIANCE = "compliance"  # the peer was seen (or said) to keep within the norm
+SANCTIONED_ME = "sanctioned_me"  # the peer sanctioned this agent
+
 DIGITS = 6  # scores are rounded in events and prompts (stable text across platforms)
 
 
@@ -60,6 +65,8 @@ def as_entries(scored: Sequence[ScoredMemory]) -> list[dict[str, Any]]:
             "relevance": round(m.relevance, DIGITS),
             "pinned": m.pinned,
             "source_seq": m.item.source_seq,
+            "about": m.item.about,
+            "tags": list(m.item.tags),
         }
         for m in scored
     ]

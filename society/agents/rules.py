@@ -27,6 +27,7 @@ from society.agents.decisions import (
 )
 from society.agents.mind import DecisionRequest, MindResult
 from society.agents.observation import Observation
+from society.agents.recall import COMPLIANCE, VIOLATION
 from society.commons.social_learning import fermi_probability
 
 
@@ -69,14 +70,11 @@ def _harvest(
     rng: random.Random,
 ) -> DecisionModel:
     effort = min(1.0, max(0.0, rng.gauss(view.strategy.effort, view.strategy.noise)))
-    inspectable = context.get("inspectable")
-    inspect = (
-        rng.choice(inspectable) if inspectable and rng.random() < view.strategy.monitor else None
-    )
+    inspect, suspected = inspection_target(view, context, rng)
     agreed = view.agreement.agreed_limit if view.agreement is not None else None
     keeps = agreed is not None and rng.random() < view.strategy.keeps_agreements
     if decision_type is EffortHarvest:
-        why = f"habitual effort {view.strategy.effort:.2f}"
+        why = f"habitual effort {view.strategy.effort:.2f}" + suspected
         if keeps and agreed is not None and view.last_harvest:
             # Harvest is proportional to effort at a given stock: scale toward the agreement.
             effort = min(effort, effort * agreed / view.last_harvest)
@@ -87,11 +85,51 @@ def _harvest(
             raise ValueError("amount harvests need the exact stock to be visible")
         # Effort e asks for e times an equal split of the stock [O].
         ask = math.floor(effort * view.exact_stock / max(1, view.community_size))
-        why = f"{effort:.2f} of an equal split"
+        why = f"{effort:.2f} of an equal split" + suspected
         if keeps and agreed is not None and ask > agreed:
             ask, why = math.floor(agreed), f"kept to the agreed {agreed:g}"
         return AmountHarvest(amount=min(ask, view.max_amount), inspect=inspect, rationale=why)
     raise ValueError(f"rule-based agents cannot answer with {decision_type.__name__}")
+
+
+def inspection_target(
+    view: Observation, context: dict[str, Any], rng: random.Random
+) -> tuple[str | None, str]:
+    """Whom to inspect (with propensity m) and why, in words for the rationale. A peer the
+    agent's recalled memories name as a violator is preferred with probability
+    `target_suspects`; otherwise the target is a random peer (the paper's rule)."""
+    inspectable = context.get("inspectable")
+    if not inspectable or rng.random() >= view.strategy.monitor:
+        return None, ""
+    suspects = remembered_violators(context.get("memories", []), inspectable)
+    bias = context.get("target_suspects", 0.0)
+    # No extra draw unless it can matter, so bias 0 gives the paper's draws exactly.
+    if suspects and bias > 0 and rng.random() < bias:
+        target = rng.choice(sorted(suspects))
+        rounds = ", ".join(str(r) for r in suspects[target])
+        return target, f"; inspect {target}, remembered over the limit (round {rounds})"
+    return rng.choice(inspectable), ""
+
+
+def remembered_violators(
+    memories: list[dict[str, Any]], candidates: list[str]
+) -> dict[str, list[int]]:
+    """Peers among `candidates` whose latest recalled memory tags them as violators, with the
+    rounds of the violations recalled. A later memory of compliance clears a peer: suspicion
+    follows the newest evidence, so a reformed peer is no longer singled out."""
+    allowed = set(candidates)
+    latest: dict[str, tuple[int, int, bool]] = {}
+    violations: dict[str, set[int]] = {}
+    for memory in memories:
+        peer, tags = memory.get("about"), memory.get("tags", ())
+        if peer not in allowed or not (VIOLATION in tags or COMPLIANCE in tags):
+            continue
+        violated = VIOLATION in tags
+        when = (memory["round"], memory.get("source_seq") or 0, violated)
+        latest[peer] = max(latest.get(peer, when), when)
+        if violated:
+            violations.setdefault(peer, set()).add(memory["round"])
+    return {peer: sorted(violations[peer]) for peer, (_, _, bad) in latest.items() if bad}
 
 
 def _respond(view: Observation, context: dict[str, Any], rng: random.Random) -> Respond:

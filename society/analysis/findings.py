@@ -5,20 +5,25 @@
 3. Stronger payoff-biased imitation (β) spreads over-harvesting faster when the resource is
    scarce: the β effect on survival, and its interaction with the growth rate r.
 
+Every arm runs the same seeds, and a seed fixes every draw that does not depend on the arm,
+so the β effects and the interaction are computed within each seed (paired), in rounds and as
+a log ratio of survival times (relative effect: collapse times scale with the growth rate).
+
 Each arm is the paper's base commons with overrides; every run is a full society run through
 the graphs (transcripts included), on parallel processes.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from society.analysis.stats import Estimate, contrast, mean_ci
+from society.analysis.stats import Estimate, mean_ci, paired_contrast
 from society.coordinator.runner import run_society_sync
 from society.prompts import bundled_prompts_dir
 from society.scenario import load_scenario
@@ -92,8 +97,9 @@ def run_findings(
     workers: int = 2,
     out: Path | None = None,
     on_done: Callable[[RunOutcome], None] | None = None,
+    arms: Sequence[str] = tuple(ARMS),
 ) -> list[RunOutcome]:
-    jobs = [(arm, seed, rounds, str(out) if out else None) for arm in ARMS for seed in range(runs)]
+    jobs = [(arm, seed, rounds, str(out) if out else None) for arm in arms for seed in range(runs)]
     outcomes = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for outcome in pool.map(_one, jobs, chunksize=4):
@@ -110,35 +116,38 @@ class Findings:
     governance_effect: Estimate
     beta_effect_rich: Estimate
     beta_effect_scarce: Estimate
-    interaction: Estimate
+    interaction: Estimate  # in rounds
+    relative_beta_effect_rich: Estimate  # log(strong / weak survival time)
+    relative_beta_effect_scarce: Estimate
+    relative_interaction: Estimate  # difference of the two log ratios
 
 
 def summarise(outcomes: list[RunOutcome], rounds: int) -> Findings:
     survival = {arm: [float(o.survival_time) for o in outcomes if o.arm == arm] for arm in ARMS}
+    by_seed = {
+        arm: {o.seed: float(o.survival_time) for o in outcomes if o.arm == arm} for arm in ARMS
+    }
     collapsed = {
         arm: sum(1 for o in outcomes if o.arm == arm and o.survival_time < rounds)
         / max(1, len(survival[arm]))
         for arm in ARMS
     }
-    s = survival
+    s = by_seed
+    rich = [(1.0, s["rich_strong_imitation"]), (-1.0, s["rich_weak_imitation"])]
+    scarce = [(1.0, s["scarce_strong_imitation"]), (-1.0, s["scarce_weak_imitation"])]
+    interaction = [*scarce, *((-w, v) for w, v in rich)]
     return Findings(
-        by_arm={arm: mean_ci(values) for arm, values in s.items()},
+        by_arm={arm: mean_ci(values) for arm, values in survival.items()},
         collapsed_share=collapsed,
-        governance_effect=contrast([(1, s["monitoring_punishment"]), (-1, s["no_governance"])]),
-        beta_effect_rich=contrast(
-            [(1, s["rich_strong_imitation"]), (-1, s["rich_weak_imitation"])]
+        governance_effect=paired_contrast(
+            [(1.0, s["monitoring_punishment"]), (-1.0, s["no_governance"])]
         ),
-        beta_effect_scarce=contrast(
-            [(1, s["scarce_strong_imitation"]), (-1, s["scarce_weak_imitation"])]
-        ),
-        interaction=contrast(
-            [
-                (1, s["scarce_strong_imitation"]),
-                (-1, s["scarce_weak_imitation"]),
-                (-1, s["rich_strong_imitation"]),
-                (1, s["rich_weak_imitation"]),
-            ]
-        ),
+        beta_effect_rich=paired_contrast(rich),
+        beta_effect_scarce=paired_contrast(scarce),
+        interaction=paired_contrast(interaction),
+        relative_beta_effect_rich=paired_contrast(rich, math.log),
+        relative_beta_effect_scarce=paired_contrast(scarce, math.log),
+        relative_interaction=paired_contrast(interaction, math.log),
     )
 
 
@@ -151,3 +160,7 @@ def report_lines(f: Findings, rounds: int) -> Iterator[str]:
     yield f"2. monitoring + punishment − no governance: {f.governance_effect} rounds"
     yield f"3. strong − weak imitation (β {STRONG_BETA:g} vs {WEAK_BETA:g}): rich {f.beta_effect_rich}, scarce {f.beta_effect_scarce}"
     yield f"   interaction (scarce β effect − rich β effect): {f.interaction} rounds"
+    yield (
+        f"   relative (log survival-time ratio): rich {f.relative_beta_effect_rich}, "
+        f"scarce {f.relative_beta_effect_scarce}; interaction {f.relative_interaction}"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean, variance
 
@@ -57,3 +57,19 @@ def contrast(groups: Sequence[tuple[float, Sequence[float]]]) -> Estimate:
     df = min(len(v) for _, v in groups) - 1
     half = t975(df) * se
     return Estimate(mean, mean - half, mean + half, min(len(v) for _, v in groups))
+
+
+def paired_contrast(
+    groups: Sequence[tuple[float, Mapping[int, float]]], transform: Callable[[float], float] = float
+) -> Estimate:
+    """A linear contrast computed within each seed, then averaged with a t interval over seeds.
+
+    Arms run with the same seed share every random draw that does not depend on the arm
+    (common random numbers), so differences within a seed cancel much of the run-to-run
+    noise. `groups` maps seed -> value per arm; only seeds present in every arm count.
+    `transform` applies to each value first (e.g. `math.log` for relative effects)."""
+    seeds = sorted(set.intersection(*(set(values) for _, values in groups)))
+    if not seeds:
+        raise ValueError("no seed is shared by every group")
+    per_seed = [sum(w * transform(values[seed]) for w, values in groups) for seed in seeds]
+    return mean_ci(per_seed)

@@ -22,6 +22,11 @@ rating / 10):
 | outcome: harvest (rationed or nothing taken) / holdings (a loss) | 0.3 (0.5) / 0.3 (0.5) |
 | learning (strategy revised or copied) | 0.3 |
 | reflection (rule-made) | 0.6 |
+
+Memories about a peer carry it in `about` with tags a rule can test: an inspection
+(`violation` / `compliance`), a message whose claims all name one peer (`violation` if a claim
+is over the norm in force, else `compliance`), a sanction given (`violation`) or received
+(`sanctioned_me`). Rule minds choose whom to inspect from these (see `agents.rules`).
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from memory import EpisodicMemory, MemoryItem
-from society.agents.recall import as_entries, query_for
+from society import commons
+from society.agents.recall import COMPLIANCE, SANCTIONED_ME, VIOLATION, as_entries, query_for
 from society.scenario.schema import Scenario
 from society.transcript.events import (
     AgreementNoted,
@@ -114,6 +120,8 @@ class MemoryKeeper:
         importance: float,
         *,
         pinned: bool = False,
+        about: str | None = None,
+        tags: tuple[str, ...] = (),
     ) -> MemoryItem:
         return MemoryItem(
             agent=agent,
@@ -123,6 +131,8 @@ class MemoryKeeper:
             importance=importance,
             source_seq=event.seq,
             pinned=pinned,
+            about=about,
+            tags=tags,
         )
 
     def _norm_item(
@@ -181,18 +191,27 @@ class MemoryKeeper:
             )
             items.append(
                 self._item(
-                    event.monitor, event, "observation", text, 0.7 if event.violated else 0.4
+                    event.monitor,
+                    event,
+                    "observation",
+                    text,
+                    0.7 if event.violated else 0.4,
+                    about=event.target,
+                    tags=(VIOLATION,) if event.violated else (COMPLIANCE,),
                 )
             )
         elif isinstance(event, MessageSent):
             claims = "".join(
                 f" [claims {c.about} took {_n(c.harvest)} in round {c.round}]" for c in event.claims
             )
+            about, tags = _claimed(event, state["norm"]["limit"])
             for recipient in event.recipients:
                 whom = "all" if event.to == "all" else "me"
                 text = f"{event.sender} to {whom}: «{event.text}»{claims}"
                 weight = 0.6 if event.claims else 0.5
-                items.append(self._item(recipient, event, "message", text, weight))
+                items.append(
+                    self._item(recipient, event, "message", text, weight, about=about, tags=tags)
+                )
         elif isinstance(event, UtteranceMade):
             proposal = (
                 f" (proposes {_n(event.proposed_limit)})"
@@ -225,6 +244,8 @@ class MemoryKeeper:
                     "sanction",
                     f"{event.punisher} sanctioned me ({detail}){took}.",
                     0.9,
+                    about=event.punisher,
+                    tags=(SANCTIONED_ME,),
                 )
             )
             items.append(
@@ -235,6 +256,8 @@ class MemoryKeeper:
                     f"I sanctioned {event.target} ({detail}){took}; cost me "
                     f"{_n(event.punisher_cost)}.",
                     0.6,
+                    about=event.target,
+                    tags=(VIOLATION,),
                 )
             )
         elif isinstance(event, VoteResolved):
@@ -285,7 +308,6 @@ class MemoryKeeper:
     def _universalization(self, state: dict[str, Any]) -> float | None:
         if not self.scenario.interventions.universalization:
             return None
-        from society import commons
 
         r = state["round"]
         members = [a for a, rec in state["agents"].items() if rec["alive"] and rec["joins_at"] <= r]
@@ -370,6 +392,16 @@ class MemoryKeeper:
 
 
 SHOWN_AS_NEWS = frozenset({"observation", "message", "sanction", "outcome"})
+
+
+def _claimed(event: MessageSent, limit: float) -> tuple[str | None, tuple[str, ...]]:
+    """Whom a message's claims are about (when all name one peer) and whether any claim puts
+    that peer over the norm in force: what a rule mind can act on without reading the text."""
+    peers = {claim.about for claim in event.claims}
+    if len(peers) != 1:
+        return None, ()
+    over = any(commons.violates(claim.harvest, limit) for claim in event.claims)
+    return peers.pop(), (VIOLATION,) if over else (COMPLIANCE,)
 
 
 def _unseen(entries: list[dict[str, Any]], view: dict[str, Any], k: int) -> list[dict[str, Any]]:

@@ -78,7 +78,11 @@ def excluded(state: SocietyState) -> list[str]:
 def harvest_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
     if not deps.scenario.institutions.monitoring.enabled:
         return {"omit_fields": ["inspect"]}
-    return {"inspectable": [peer for peer in harvesters(state) if peer != agent]}
+    monitoring = deps.scenario.institutions.monitoring
+    return {
+        "inspectable": [peer for peer in harvesters(state) if peer != agent],
+        "target_suspects": monitoring.target_suspects,
+    }
 
 
 def punishable(state: SocietyState, agent: str, deps: CoordinatorDeps) -> list[str]:

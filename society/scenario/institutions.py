@@ -21,6 +21,15 @@ class Monitoring(Strict):
     cost: float = Field(
         0.0, ge=0.0, description="What one inspection costs the inspector (units) [P: 0]."
     )
+    target_suspects: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Rule agents: probability that an inspection targets a peer the agent's "
+        "recalled memories name as a violator (seen, told or sanctioned), when they name one it "
+        "can inspect; otherwise the target is random. 0 is the paper's random inspection [P]; "
+        "the default uses memory [O].",
+    )
 
 
 class Gossip(Strict):

@@ -101,6 +101,8 @@ class RecalledMemory(BaseModel):
     relevance: float
     pinned: bool
     source_seq: int | None = None
+    about: str | None = None  # the peer the memory is about, if any
+    tags: list[str] = Field(default_factory=list)
 
 
 class MemoryRetrieved(Event):
