@@ -11,6 +11,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -142,3 +143,39 @@ def test_replayed_llm_society_killed_ten_times_resumes_byte_identical(tmp_path: 
         ["run", *args, "--out", str(tmp_path / "cut")], points, tmp_path / "cut"
     )
     check_identical(reference, run_dir, 10, messages)
+
+
+def test_killed_from_outside_at_random_moments(tmp_path: Path) -> None:
+    """No hook in the process: the test SIGKILLs it whenever the transcript has reached a
+    random length, so the kill lands wherever the process happens to be (inside a SQLite
+    commit, a memory write, between two events...)."""
+    args = [str(ROOT / "scenarios/demo.yaml"), "--rounds", "12", "--quiet"]
+    reference_run = subprocess.run(
+        society("run", *args, "--out", str(tmp_path / "ref")), capture_output=True, text=True
+    )
+    assert reference_run.returncode == 0, reference_run.stderr
+    (reference,) = (tmp_path / "ref").iterdir()
+    total = len((reference / "events.jsonl").read_bytes().splitlines())
+    rng = random.Random(12)
+    targets = sorted(rng.sample(range(total // 10, total - total // 10), 3))
+    out = tmp_path / "cut"
+    command = society("run", *args, "--out", str(out))
+    kills = 0
+    for target in targets:
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        while process.poll() is None:
+            found = list(out.glob("*/events.jsonl"))
+            if found and found[0].read_bytes().count(b"\n") >= target:
+                process.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.002)
+        process.wait(timeout=300)
+        kills += process.returncode == -signal.SIGKILL
+        (run_dir,) = out.iterdir()
+        command = society("resume", str(run_dir), "--quiet")
+    assert kills >= 2  # a resume may rarely finish before its kill lands
+    final = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if final.returncode != 0:  # the last resume may already have finished the run
+        assert "already finished" in final.stderr, final.stderr
+    assert (run_dir / "events.jsonl").read_bytes() == (reference / "events.jsonl").read_bytes()
+    assert (run_dir / "metrics.json").read_bytes() == (reference / "metrics.json").read_bytes()

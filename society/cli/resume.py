@@ -114,16 +114,19 @@ async def _resume(
             on_resumed=_announce,
         )
     columns = (TextColumn("round"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task("rounds", total=None)
+    # Shown once the resume point is known: a refused resume prints its error alone.
+    progress = Progress(*columns, console=err_console, transient=False)
+    task = progress.add_task("rounds", total=None)
 
-        def started(point: ResumePoint) -> None:
-            _announce(point)
-            progress.update(task, total=point.rounds, completed=point.round)
+    def started(point: ResumePoint) -> None:
+        _announce(point)
+        progress.update(task, total=point.rounds, completed=point.round)
+        progress.start()
 
-        def advance(number: int, stock: float) -> None:
-            progress.update(task, completed=number)
+    def advance(number: int, stock: float) -> None:
+        progress.update(task, completed=number)
 
+    try:
         return await resume_society(
             run_dir,
             force=force,
@@ -133,3 +136,5 @@ async def _resume(
             on_resumed=started,
             on_round_finished=advance,
         )
+    finally:
+        progress.stop()
