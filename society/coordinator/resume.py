@@ -100,6 +100,8 @@ async def resume_society(
                 f"{run_dir}: the run stopped before its first checkpoint; nothing to resume, "
                 "start it again with society run"
             )
+        if control is not None:
+            control.round = mark.round
         started = _run_started(run_dir)
         _refuse_if_finished(run_dir, mark)
         scenario, forced = _scenario(run_dir, started, force)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from langchain_core.runnables import RunnableConfig
 
@@ -28,6 +28,9 @@ from society.coordinator.state import SocietyState
 from society.scenario.schema import Scenario
 from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
+
+if TYPE_CHECKING:  # the runner imports this module
+    from society.coordinator.runner import AgentSpec
 
 
 class RunControl:
@@ -49,7 +52,7 @@ class RunParts:
     """What playing rounds needs, set up by a new run or a resume."""
 
     scenario: Scenario
-    agents: Sequence[Any]  # runner.AgentSpec
+    agents: Sequence[AgentSpec]
     minds: Mapping[str, Mind]
     writer: TranscriptWriter
     log: RoundLog
