@@ -93,5 +93,3 @@ def write_experiment_report(root: Path, out: Path | None = None) -> tuple[Path, 
         encoding="utf-8",
     )
     return target, warnings
-
-

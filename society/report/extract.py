@@ -57,7 +57,9 @@ def _read_metrics(run_dir: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise TranscriptError(f"{path}: not valid JSON ({error.msg}, line {error.lineno})") from None
+        raise TranscriptError(
+            f"{path}: not valid JSON ({error.msg}, line {error.lineno})"
+        ) from None
     if not isinstance(data, dict):
         raise TranscriptError(f"{path}: expected a JSON object")
     return data
@@ -139,9 +141,7 @@ def _agents(started: RunStarted, agent_ids: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _round(
-    number: int, events: list[Event], summary: Any, scenario: Scenario
-) -> dict[str, Any]:
+def _round(number: int, events: list[Event], summary: Any, scenario: Scenario) -> dict[str, Any]:
     g = governance(events, number)
     harvest = next((e for e in events if isinstance(e, HarvestResolved)), None)
     payoffs = next((e for e in events if isinstance(e, PayoffsSettled)), None)
@@ -176,7 +176,12 @@ def _round(
         ],
         "ballot": g.ballot.proposals if g.ballot else None,
         "vote": (
-            {"votes": g.vote.votes, "counts": g.vote.counts, "winner": g.vote.winner, "tied": g.vote.tied}
+            {
+                "votes": g.vote.votes,
+                "counts": g.vote.counts,
+                "winner": g.vote.winner,
+                "tied": g.vote.tied,
+            }
             if g.vote
             else None
         ),
@@ -285,7 +290,16 @@ def _turn(
                 "query": recall.query,
                 "dropped": recall.dropped,
                 "items": [
-                    [m.round, m.kind, m.text, m.score, m.recency, m.importance, m.relevance, m.pinned]
+                    [
+                        m.round,
+                        m.kind,
+                        m.text,
+                        m.score,
+                        m.recency,
+                        m.importance,
+                        m.relevance,
+                        m.pinned,
+                    ]
                     for m in recall.items
                 ],
             }
