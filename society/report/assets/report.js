@@ -12,6 +12,9 @@ let route = {};
 // ---------- data ----------
 
 async function decode(id) {
+  if (typeof DecompressionStream === "undefined") {
+    throw new Error("this browser cannot decompress the embedded data (DecompressionStream needs Chrome 80+, Firefox 113+ or Safari 16.4+)");
+  }
   const el = document.getElementById(id);
   if (!el) return null;
   const text = atob(el.textContent.trim());
