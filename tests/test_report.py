@@ -288,8 +288,19 @@ def test_page_in_headless_chromium(llm_run: Path, tmp_path: Path) -> None:
         assert page.evaluate("window.__pwned") is None
         page.screenshot(path=str(shots / "report-round.png"), full_page=True)
 
-        # A shared link to the failed decision opens it, with the error and the last reply.
+        # The same text in the model's raw reply is shown as text too.
         data = load_run(llm_run)
+        agents = [a["id"] for a in data.core["agents"]]
+        hostile = next(
+            t for t in data.core["turns"] if agents[t[2]] == "villagers-3" and t[3] == "respond"
+        )
+        page.goto(url + f"#view=agent&agent=villagers-3&d={hostile[0]}")
+        page.wait_for_selector(f"#detail [data-decision='{hostile[0]}'] pre.reply")
+        assert "<script>" in page.locator("#detail pre.reply").first.inner_text()
+        assert page.evaluate("window.__pwned") is None
+        page.screenshot(path=str(shots / "report-agent.png"))
+
+        # A shared link to the failed decision opens it, with the error and the last reply.
         failed = next(t for t in data.core["turns"] if t[7] is not None)
         page.goto(url + f"#d={failed[0]}")
         page.wait_for_selector(f"#detail [data-decision='{failed[0]}']")
@@ -299,4 +310,34 @@ def test_page_in_headless_chromium(llm_run: Path, tmp_path: Path) -> None:
         page.goto(url + "#view=gossip")
         page.wait_for_selector("[data-view='gossip'] svg line")
         page.screenshot(path=str(shots / "report-gossip.png"))
+        assert page.society_errors == []
+
+
+@needs_chromium
+def test_experiment_page_in_headless_chromium(llm_run: Path, tmp_path: Path) -> None:
+    from society.report.experiment import write_experiment_report
+    from society.report.headless import headless_page
+
+    root = tmp_path / "grid"
+    for arm in ("governed", "ungoverned"):
+        shutil.copytree(llm_run, root / arm / llm_run.name)
+    page_file, warnings = write_experiment_report(root)
+    assert warnings == []
+    with headless_page() as page:
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_selector("[data-view='experiment'] table")
+        assert page.locator("[data-view='experiment'] h2").all_inner_texts() == [
+            "governed",
+            "ungoverned",
+        ]
+        page.locator("[data-view='experiment'] a", has_text=llm_run.name).nth(1).click()
+        page.wait_for_selector("[data-view='overview'] svg polyline")
+        assert "run=1" in page.evaluate("location.hash")
+        page.click("a[data-tab='round']")
+        page.wait_for_selector("[data-view='round'] li.message")
+        assert "run=1" in page.evaluate("location.hash")
+        page.screenshot(path=str(shots_dir(tmp_path) / "report-experiment-run.png"))
+        page.click("text=← all runs")
+        page.wait_for_selector("[data-view='experiment'] table")
+        page.screenshot(path=str(shots_dir(tmp_path) / "report-experiment.png"))
         assert page.society_errors == []

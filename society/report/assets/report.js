@@ -169,7 +169,7 @@ function chart(series, { width = 900, height = 260, yLabel = "" } = {}) {
   const ys = series.flatMap((se) => se.points.map((p) => p[1])).filter((y) => y !== null);
   const x0 = Math.min(...xs, 1), x1 = Math.max(...xs, 1);
   const y1 = Math.max(...ys, 1) * 1.05;
-  const X = (x) => pad.l + ((x - x0) / Math.max(1, x1 - x0)) * (width - pad.l - pad.r);
+  const X = (x) => pad.l + ((x - x0 + 0.5) / (x1 - x0 + 1)) * (width - pad.l - pad.r);
   const Y = (y) => height - pad.b - (y / y1) * (height - pad.t - pad.b);
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img" });
   for (let i = 0; i <= 4; i++) {
@@ -498,7 +498,7 @@ function searchView(data) {
   const out = h("div", { "data-view": "search" }, h("h1", {}, "Search and filter"));
   const update = (patch) => {
     const r = { ...route, view: "search", ...patch };
-    delete r.run; delete r.d;
+    delete r.run; delete r.d; delete r.fn;
     go(r);
   };
   let typing = null;
