@@ -1,8 +1,9 @@
 """Load time of `society report` pages for large runs, in headless Chromium.
 
-Builds (or reuses, with --keep) a run of N agents × T rounds (default 100 × 50) on the demo's
-institutions (monitoring, gossip, sanctions, voting, social learning) with the paper commons
-scaled per agent so the run lasts every round, writes its report, and opens it in the system
+Builds (or reuses, from --keep) a run of N agents × T rounds (default 100 × 50), half
+altruistic and half neutral, on the demo's institutions (monitoring, gossip, sanctions, voting)
+plus social learning, with the paper commons scaled per agent (as bench/overhead.py does) so
+the run lasts every round; writes its report and opens it in the system
 Chromium (Debian's `chromium`, driven by Playwright; nothing is downloaded). Two societies:
 
 - `rules`: rule-based agents (no prompts; memories and reflections recalled per decision);
@@ -56,7 +57,7 @@ def scenario_for(mind: str, agents: int, rounds: int) -> Any:
         "commons": commons,
         "population": [
             {"name": "altruists", "count": half, "persona": "altruistic"},
-            {"name": "selfish", "count": agents - half, "persona": "selfish"},
+            {"name": "neutrals", "count": agents - half, "persona": "neutral"},
         ],
         "institutions": {**base["institutions"], "social_learning": {"enabled": True}},
     }
@@ -66,11 +67,11 @@ def scenario_for(mind: str, agents: int, rounds: int) -> Any:
 
 
 def scripted_replies(agents: int) -> Any:
-    selfish = agents - agents // 2
-    width = len(str(selfish))  # agent ids are zero-padded to the group's size
+    others = agents - agents // 2
+    width = len(str(others))  # agent ids are zero-padded to the group's size
 
     def reply(request: ScriptedRequest) -> str:
-        return scripted_reply(request, f"selfish-{(request.round * 7) % selfish + 1:0{width}d}")
+        return scripted_reply(request, f"neutrals-{(request.round * 7) % others + 1:0{width}d}")
 
     return reply
 
@@ -175,7 +176,7 @@ def main() -> None:
         started = time.perf_counter()
         page_file = write_run_report(run_dir)
         write_s = time.perf_counter() - started
-        agent = "selfish-01" if args.agents >= 20 else "selfish-1"
+        agent = "neutrals-01" if args.agents >= 20 else "neutrals-1"
         samples = [measure_page(page_file, agent) for _ in range(args.repeats)]
         medians = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
         print(

@@ -220,6 +220,20 @@ def test_a_truncated_transcript_is_a_clear_error(llm_run: Path, tmp_path: Path) 
     assert not (run / "report.html").exists()
 
 
+def test_an_unfinished_run_is_reported_as_such(llm_run: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(llm_run, run)
+    (run / "metrics.json").unlink()
+    lines = (run / "events.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if '"round":3' in line)
+    (run / "events.jsonl").write_text("".join(lines[:cut]), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(run)])
+    assert result.exit_code == 0, result.output
+    core = decode_blob((run / "report.html").read_text(encoding="utf-8"), "core-0")
+    assert core["metrics"] is None and core["run"]["end_reason"] is None
+    assert [r["r"] for r in core["rounds"]] == [1, 2]
+
+
 # ---------- the page in a browser ----------
 
 needs_chromium = pytest.mark.skipif(
@@ -264,6 +278,7 @@ def test_page_in_headless_chromium(llm_run: Path, tmp_path: Path) -> None:
         assert "Norm in force" in memories.first.inner_text()
         assert detail.locator("pre.reply").first.inner_text().startswith('{"effort"')
         page.screenshot(path=str(shots / "report-decision.png"))
+        assert (shots / "report-decision.png").stat().st_size > 10_000
 
         # Filter by agent: every row left involves that agent, and some were filtered out.
         page.goto(url + "#view=search")
@@ -308,8 +323,11 @@ def test_page_in_headless_chromium(llm_run: Path, tmp_path: Path) -> None:
         assert page.locator("#detail .call.failed").count() >= 3
 
         page.goto(url + "#view=gossip")
-        page.wait_for_selector("[data-view='gossip'] svg line")
+        page.wait_for_selector("[data-view='gossip'] svg path.edge")
         page.screenshot(path=str(shots / "report-gossip.png"))
+        page.goto(url + "#view=gossip&fr=9-12")  # after the last round: nobody spoke
+        page.wait_for_selector("[data-view='gossip'] p.muted")
+        assert page.locator("[data-view='gossip'] svg path.edge").count() == 0
         assert page.society_errors == []
 
 
@@ -341,3 +359,10 @@ def test_experiment_page_in_headless_chromium(llm_run: Path, tmp_path: Path) -> 
         page.wait_for_selector("[data-view='experiment'] table")
         page.screenshot(path=str(shots_dir(tmp_path) / "report-experiment.png"))
         assert page.society_errors == []
+
+
+def test_non_finite_numbers_are_shown_by_name() -> None:
+    from society.report.page import encode
+
+    decoded = json.loads(gzip.decompress(base64.b64decode(encode({"x": [float("nan"), 1.5]}))))
+    assert decoded == {"x": ["nan", 1.5]}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,8 +29,22 @@ class Blob:
     text: str
 
 
+def _finite(value: Any) -> Any:
+    """NaN and infinities as their names: JSON has no such numbers, and the page shows them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def encode(data: Any) -> str:
-    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raw = json.dumps(_finite(data), separators=(",", ":"), ensure_ascii=False)
     # mtime=0 keeps the same run's report byte-identical.
     return base64.b64encode(gzip.compress(raw.encode("utf-8"), compresslevel=9, mtime=0)).decode(
         "ascii"

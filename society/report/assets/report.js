@@ -228,6 +228,7 @@ function overviewView(data) {
   ], { yLabel: run.unit }));
   out.append(h("h2", {}, "Rounds"));
   out.append(roundsTable(data));
+  out.append(h("details", {}, h("summary", {}, "Scenario (as resolved for this run)"), h("pre", {}, JSON.stringify(data.scenario, null, 2))));
   return out;
 }
 
@@ -492,6 +493,15 @@ function timeline(data) {
 
 const PAGE_SIZE = 200;
 
+// The round filter (`fr`): "3" or "2-5"; anything else is said, and filters nothing.
+function roundRange(out) {
+  if (!route.fr) return [-Infinity, Infinity];
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(route.fr);
+  if (m) return [Number(m[1]), m[2] ? Number(m[2]) : Number(m[1])];
+  out.append(h("p", { cls: "bad" }, `round filter "${route.fr}" is not a number or a range like 2-5`));
+  return [-Infinity, Infinity];
+}
+
 function searchView(data) {
   const items = timeline(data);
   const kinds = Array.from(new Set(items.map((i) => i.kind))).sort();
@@ -509,11 +519,7 @@ function searchView(data) {
     h("label", {}, "kind", h("select", { id: "filter-kind", on: { change: (e) => update({ fk: e.target.value }) } },
       h("option", { value: "" }, "any"), kinds.map((k) => h("option", { value: k, selected: route.fk === k }, k)))),
     h("label", {}, "text", h("input", { id: "filter-text", size: 28, value: route.fq || "", on: { input: (e) => { clearTimeout(typing); typing = setTimeout(() => update({ fq: e.target.value }), 300); } } }))));
-  let lo = -Infinity, hi = Infinity;
-  if (route.fr) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(route.fr);
-    if (m) { lo = Number(m[1]); hi = m[2] ? Number(m[2]) : lo; } else out.append(h("p", { cls: "bad" }, `round filter "${route.fr}" is not a number or a range like 2-5`));
-  }
+  const [lo, hi] = roundRange(out);
   const q = (route.fq || "").toLowerCase();
   const hits = items.filter((i) => (!route.fa || i.agents.includes(route.fa)) && (!route.fk || i.kind === route.fk) && i.round >= lo && i.round <= hi && (!q || i.lower.includes(q)));
   const shown = Math.min(hits.length, Number(route.fn || PAGE_SIZE));
@@ -530,9 +536,13 @@ function searchView(data) {
 
 function gossipView(data) {
   const out = h("div", { "data-view": "gossip" }, h("h1", {}, "Gossip: who told whom about whom"));
+  out.append(h("div", { cls: "filters" }, h("label", {}, "rounds", h("input", { id: "gossip-rounds", size: 8, placeholder: "e.g. 3 or 2-5", value: route.fr || "",
+    on: { change: (e) => go({ view: "gossip", fr: e.target.value }) } }))));
+  const [lo, hi] = roundRange(out);
   const told = new Map(); // "teller|about" -> {n, to:Set}
   const direct = new Map(); // "from|to" -> n, messages to one member
   for (const r of data.rounds) {
+    if (r.r < lo || r.r > hi) continue;
     for (const [from, to, , claims] of r.messages) {
       if (to !== "all") direct.set(from + "|" + to, (direct.get(from + "|" + to) || 0) + 1);
       for (const [about] of claims) {
@@ -551,7 +561,10 @@ function gossipView(data) {
   const edge = (a, b, w, color, marker, title) => {
     const [x1, y1] = pos.get(a) || [c, c], [x2, y2] = pos.get(b) || [c, c];
     const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy) || 1, sh = 8 / len;
-    svg.append(s("line", { x1: x1 + dx * sh, y1: y1 + dy * sh, x2: x2 - dx * sh, y2: y2 - dy * sh, stroke: color, "stroke-width": Math.min(6, 1 + Math.log2(w)), opacity: 0.6, "marker-end": `url(#${marker})` }, s("title", {}, title)));
+    // Bend each edge to its left, so that A→B and B→A stay apart.
+    const mx = (x1 + x2) / 2 - dy * 0.12, my = (y1 + y2) / 2 + dx * 0.12;
+    const d = `M${x1 + dx * sh},${y1 + dy * sh} Q${mx},${my} ${x2 - dx * sh},${y2 - dy * sh}`;
+    svg.append(s("path", { d, fill: "none", class: "edge", stroke: color, "stroke-width": Math.min(6, 1 + Math.log2(w)), opacity: 0.6, "marker-end": `url(#${marker})` }, s("title", {}, title)));
   };
   for (const [k, e] of told) { const [a, b] = k.split("|"); edge(a, b, e.n, "#c0392b", "arrow-red", `${a} reported on ${b} ${e.n} time(s), to ${[...e.to].join(", ")}`); }
   for (const [k, w] of direct) { const [a, b] = k.split("|"); edge(a, b, w, "#2f6bd8", "arrow-blue", `${a} wrote to ${b} ${w} time(s)`); }
