@@ -363,12 +363,16 @@ function agentView(data) {
   const gains = (data.metrics && data.metrics.gain_per_agent) || {};
   out.append(h("h1", {}, `Agent ${a.id}`));
   out.append(facts([["group", a.group], ["persona", a.persona], ["model", a.model], ["gain", num(gains[a.id])]]));
-  out.append(h("h2", {}, "Harvest and payoff over rounds"));
+  // Two charts: holdings grow far beyond one round's harvest, which would flatten it.
+  out.append(h("h2", {}, "Harvest over rounds"));
   out.append(chart([
-    { label: "payoff (holdings)", color: "#2f6bd8", points: data.rounds.map((r) => [r.r, r.payoffs[a.id] ?? null]) },
     { label: "harvest", color: "#e67e22", bars: true, points: data.rounds.map((r) => [r.r, r.harvested[a.id] ?? null]) },
     { label: "norm limit in force", color: "#1e8449", dashed: true, points: data.rounds.map((r) => [r.r, r.norm_limit]) },
-  ], { height: 200, yLabel: data.run.unit }));
+  ], { height: 180, yLabel: data.run.unit }));
+  out.append(h("h2", {}, "Payoff over rounds"));
+  out.append(chart([
+    { label: "payoff (holdings)", color: "#2f6bd8", points: data.rounds.map((r) => [r.r, r.payoffs[a.id] ?? null]) },
+  ], { height: 160, yLabel: data.run.unit }));
   out.append(h("h2", {}, "Strategy and norm over time"));
   const rows = [];
   for (const r of data.rounds) {
