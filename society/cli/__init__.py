@@ -6,6 +6,7 @@ from society.cli import run  # noqa: F401
 from society.cli import resume  # noqa: F401
 from society.cli import scenarios  # noqa: F401
 from society.cli import analysis  # noqa: F401
+from society.cli import report  # noqa: F401
 from society.cli.app import app
 
 # isort: on
