@@ -365,6 +365,16 @@ class ChromaMemory:
 
     # --- housekeeping --------------------------------------------------------------------
 
+    def forget_since(self, source_seq: int) -> int:
+        """Delete the items whose `source_seq` is `source_seq` or later (a resumed run drops
+        what its unfinished round stored). Returns how many were deleted."""
+        self._check_open()
+        where: dict[str, Any] = {"source_seq": {"$gte": source_seq}}
+        doomed = self._collection.get(where=where, include=[])["ids"]
+        for start in range(0, len(doomed), self._max_batch):
+            self._collection.delete(ids=doomed[start : start + self._max_batch])
+        return len(doomed)
+
     def count(self, agent: str | None = None) -> int:
         self._check_open()
         if agent is None:

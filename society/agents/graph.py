@@ -177,7 +177,9 @@ def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
         graph.add_edge(previous, name)
         previous = name
     graph.add_edge(previous, END)
-    return graph.compile(name="agent")
+    # An agent's turn is never checkpointed on its own: without `checkpointer=False` it would
+    # inherit the round graph's checkpointer and read it back at every turn.
+    return graph.compile(name="agent", checkpointer=False)
 
 
 class AgentTurns:

@@ -35,6 +35,9 @@ from society.transcript.events import ChatMessageRecord, DecisionFailed, LLMCall
 REPAIR_PROMPT = "repair"
 
 
+STOPPING_REASONS = frozenset({"budget_exhausted", "backend_unavailable"})
+
+
 class LLMMind:
     source = "llm"
 
@@ -90,8 +93,16 @@ class LLMMind:
                 calls += [self._failed(request, rendered, messages, t) for t in failed.tries]
                 made = attempt + len(failed.tries) - 1
                 error = f"backend error: {failed.tries[-1].error}"
+                # Transient errors until the retries ran out: the backend is down, not this
+                # turn's fault; the run stops (resumable) instead of skipping every turn.
+                down = failed.tries[-1].transient
                 return self._failure(
-                    request, made, last_reply, error, calls, reason="backend_error"
+                    request,
+                    made,
+                    last_reply,
+                    error,
+                    calls,
+                    reason="backend_unavailable" if down else "backend_error",
                 )
             calls += [self._failed(request, rendered, messages, t) for t in reply.failed_tries]
             attempt = reply.attempt
@@ -135,8 +146,8 @@ class LLMMind:
             attempts=attempts,  # calls made; 0 when the budget refused the first one
             last_reply=last_reply,
             error=error,
-            # A spent budget cannot be skipped past: the run has to end.
-            policy="abort" if reason == "budget_exhausted" else self.settings.on_failure,
+            # A spent budget or a backend that is down cannot be skipped past: the run ends.
+            policy="abort" if reason in STOPPING_REASONS else self.settings.on_failure,
             reason=reason,  # type: ignore[arg-type]
         )
         return MindResult(decision=None, attempts=attempts, calls=calls, failure=failure)

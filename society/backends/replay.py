@@ -91,13 +91,28 @@ class CallStore:
             "PRIMARY KEY (key, agent, ordinal))"
         )
         self._ordinals: dict[tuple[str, str], int] = {}
+        self._moved: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def next_ordinal(self, key: str, agent: str) -> int:
         with self._lock:
             ordinal = self._ordinals.get((key, agent), 0)
             self._ordinals[(key, agent)] = ordinal + 1
+            self._moved.add((key, agent))
             return ordinal
+
+    def take_moved_ordinals(self) -> list[tuple[str, str, int]]:
+        """(key, agent, next ordinal) of the requests made since the last call: a checkpoint
+        keeps them so a resumed run asks for the same occurrences as an uninterrupted one."""
+        with self._lock:
+            moved = sorted(self._moved)
+            self._moved.clear()
+            return [(key, agent, self._ordinals[(key, agent)]) for key, agent in moved]
+
+    def restore_ordinals(self, ordinals: dict[tuple[str, str], int]) -> None:
+        with self._lock:
+            self._ordinals = dict(ordinals)
+            self._moved.clear()
 
     def put(
         self,

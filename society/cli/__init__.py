@@ -3,8 +3,10 @@ Importing a command module registers its commands; `--help` lists them in this o
 
 # isort: off
 from society.cli import run  # noqa: F401
+from society.cli import resume  # noqa: F401
 from society.cli import scenarios  # noqa: F401
 from society.cli import analysis  # noqa: F401
+from society.cli import report  # noqa: F401
 from society.cli import experiment  # noqa: F401
 from society.cli.app import app
 

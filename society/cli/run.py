@@ -13,8 +13,10 @@ from rich.table import Table
 from society.backends.resolve import BackendError
 from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
 from society.cli.metrics_table import print_metrics
+from society.cli.stopping import STORAGE_ERRORS, how_to_resume, stoppable, storage_message
 from society.coordinator.gc_tuning import tuned_gc
 from society.coordinator.runner import RunResult, run_society
+from society.coordinator.session import RunControl
 from society.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -97,13 +99,16 @@ def run(
     ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
-    """Run one society and write runs/<run-id>/ (events.jsonl, scenario.yaml, metrics.json)."""
+    """Run one society and write runs/<run-id>/ (events.jsonl, scenario.yaml, metrics.json).
+    Every round is checkpointed: Ctrl-C stops after the round under way (twice: at once), and
+    `society resume RUN_DIR` continues a run that stopped for any reason."""
     from society.backends.base import ReplayMiss
     from society.backends.cost import PriceTableError, load_price_file
     from society.backends.faults import FaultRates
     from society.backends.secrets import redact
     from society.backends.stack import BackendOptions, BackendSetupError
 
+    control = RunControl()
     overrides: dict[str, Any] = {}
     if seed is not None:
         overrides["seed"] = seed
@@ -139,18 +144,61 @@ def run(
         _announce_models(scenario)
         options = BackendOptions(record=record, replay=replay, faults=faults)
         with tuned_gc():
-            result = asyncio.run(_run_with_progress(scenario, out, quiet, options))
+            result = asyncio.run(
+                stoppable(lambda c: _run_with_progress(scenario, out, quiet, options, c), control)
+            )
     except (*USER_ERRORS, ReplayMiss, PriceTableError, BackendSetupError) as error:
         # Provider errors may quote request headers: never print a key.
         shown = error if isinstance(error, ScenarioError) else RuntimeError(redact(str(error)))
         raise fail(shown) from None
-    except KeyboardInterrupt:
-        err_console.print("interrupted; events written so far are kept in the run folder")
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        err_console.print(f"stopped during a round: {how_to_resume(control)}", highlight=False)
         raise typer.Exit(130) from None
+    except STORAGE_ERRORS as error:
+        if isinstance(error, ConnectionError | TimeoutError):
+            raise
+        raise fail(RuntimeError(storage_message(error, control))) from None
+    report_end(result)
+
+
+def report_end(result: RunResult) -> None:
+    """Metrics and the run folder; for a run that did not finish, how to go on."""
+    if not result.finished:
+        err_console.print(
+            f"Stopped after round {result.metrics.rounds_completed}; continue with: "
+            f"society resume {result.run_dir}",
+            highlight=False,
+        )
+        raise typer.Exit(130)
     print_metrics(result.metrics)
+    if result.metrics.end_reason == "backend_unavailable":
+        fail(RuntimeError(_backend_down(result)))  # prints the error line
+        raise typer.Exit(1)  # not bad input: the same command works once the backend is back
     if result.metrics.llm.budget_exhausted:
-        err_console.print("The run stopped because its budget is spent.", highlight=False)
+        err_console.print(
+            "The run stopped because its budget is spent. Raise it and continue with: "
+            f"society resume {result.run_dir} --max-calls N (or --max-tokens, --max-cost)",
+            highlight=False,
+        )
     out_console.print(f"run folder: {result.run_dir}")
+
+
+def _backend_down(result: RunResult) -> str:
+    from society.transcript.events import DecisionFailed
+    from society.transcript.reader import read_events
+
+    failures = [
+        e
+        for e in read_events(result.run_dir)
+        if isinstance(e, DecisionFailed) and e.reason == "backend_unavailable"
+    ]
+    last = failures[-1]
+    return (
+        f"the model backend stayed unavailable past its retries in round {last.round} "
+        f"({last.error}); rounds up to {result.metrics.rounds_completed} are kept in "
+        f"{result.run_dir} (round {last.round} was discarded). When the backend is back, "
+        f"continue with: society resume {result.run_dir}"
+    )
 
 
 def _with_model(scenario: Scenario, model: str, extra: dict[str, Any]) -> Scenario:
@@ -242,12 +290,12 @@ def _print_estimate(estimate: Any) -> None:
 
 
 async def _run_with_progress(
-    scenario: Scenario, out: Path, quiet: bool, options: Any = None
+    scenario: Scenario, out: Path, quiet: bool, options: Any, control: RunControl
 ) -> RunResult:
     # run_society sets up every model (failing fast on a missing provider or key) before it
     # writes anything.
     if quiet:
-        return await run_society(scenario, out, backends=options)
+        return await run_society(scenario, out, backends=options, control=control)
     columns = (
         TextColumn("round"),
         BarColumn(),
@@ -263,4 +311,6 @@ async def _run_with_progress(
         def advance(number: int, stock: float) -> None:
             progress.update(task, completed=number, stock=f"{stock:.1f}")
 
-        return await run_society(scenario, out, backends=options, on_round_finished=advance)
+        return await run_society(
+            scenario, out, backends=options, on_round_finished=advance, control=control
+        )

@@ -14,11 +14,18 @@ class EndReason(StrEnum):
     EVERYONE_DEAD = "everyone_dead"
     ABORTED = "aborted"
     BUDGET_EXHAUSTED = "budget_exhausted"
+    BACKEND_UNAVAILABLE = "backend_unavailable"  # a model backend stayed down past its retries
 
 
 # Ends that cut a round short: its partial results are discarded (no settlement, regrowth or
 # round_finished), so the last completed round is the one before.
-INTERRUPTED = frozenset({EndReason.ABORTED.value, EndReason.BUDGET_EXHAUSTED.value})
+INTERRUPTED = frozenset(
+    {
+        EndReason.ABORTED.value,
+        EndReason.BUDGET_EXHAUSTED.value,
+        EndReason.BACKEND_UNAVAILABLE.value,
+    }
+)
 
 
 def collapsed(stock: float, commons: Commons, moment: str) -> bool:

@@ -3,7 +3,7 @@ transcript writer and per-agent facts that never change during a run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,14 @@ from memory import EpisodicMemory
 from society.agents.graph import AgentTurns
 from society.commons.ending import EndReason
 from society.scenario.schema import Scenario
+from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
+
+# Failures that end the run whatever the scenario's on_failure says.
+STOPS = {
+    "budget_exhausted": EndReason.BUDGET_EXHAUSTED.value,
+    "backend_unavailable": EndReason.BACKEND_UNAVAILABLE.value,
+}
 
 
 @dataclass(frozen=True)
@@ -25,21 +32,20 @@ class CoordinatorDeps:
     # The run's episodic memory (None: memory off); the coordinator recalls, remembers and
     # reflects through it (see society.coordinator.remembering).
     memory: EpisodicMemory | None = None
+    # A resumed run's events of its completed rounds (the memory keeper relearns from them).
+    history: Sequence[Event] = ()
 
     def write_outcomes(self, outcomes: dict[str, Any]) -> str | None:
         """Write each agent's events in agent-id order (never completion order). Returns the
-        end reason if an outcome stops the run: the run budget ran out, or an agent's failure
-        policy is 'abort'."""
+        end reason if an outcome stops the run: the run budget ran out, a model backend stayed
+        down past its retries, or an agent's failure policy is 'abort'."""
         stop: str | None = None
         for agent in sorted(outcomes):
             outcome = outcomes[agent]
             for event, latency in zip(outcome["events"], outcome["latencies"], strict=True):
                 self.writer.write(event, latency_s=latency)
-                if (
-                    event.get("kind") == "decision_failed"
-                    and event.get("reason") == "budget_exhausted"
-                ):
-                    stop = EndReason.BUDGET_EXHAUSTED.value
+                if event.get("kind") == "decision_failed" and event.get("reason") in STOPS:
+                    stop = STOPS[event["reason"]]
             if outcome["failure_policy"] == "abort" and stop is None:
                 stop = EndReason.ABORTED.value
         return stop

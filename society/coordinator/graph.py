@@ -23,6 +23,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
@@ -67,7 +68,11 @@ def recursion_limit(scenario: Scenario) -> int:
     return per_round * scenario.rounds + 10
 
 
-def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
+def build_round_graph(
+    deps: CoordinatorDeps, checkpointer: BaseCheckpointSaver | None = None
+) -> CompiledStateGraph:
+    """With a `checkpointer`, the graph pauses after every round (after `regrow`): the caller
+    saves the round and invokes it again to go on (see `society.coordinator.session`)."""
     scenario, writer = deps.scenario, deps.writer
     phases = enabled_phases(scenario)
     keeper = (
@@ -75,6 +80,8 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
         if deps.memory is not None and scenario.memory.enabled
         else None
     )
+    if keeper is not None and deps.history:
+        keeper.relearn(deps.history)
 
     async def start_round(state: SocietyState) -> dict[str, Any]:
         number = state["round"] + 1
@@ -288,7 +295,9 @@ def build_round_graph(deps: CoordinatorDeps) -> CompiledStateGraph:
 
     graph.add_conditional_edges("regrow", next_round, ["start_round", "finish"])
     graph.add_edge("finish", END)
-    return graph.compile(name="society")
+    if checkpointer is None:
+        return graph.compile(name="society")
+    return graph.compile(name="society", checkpointer=checkpointer, interrupt_after=["regrow"])
 
 
 def _wire_town_hall(

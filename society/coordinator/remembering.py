@@ -322,6 +322,17 @@ class MemoryKeeper:
 
     # -- reflect ----------------------------------------------------------------------------
 
+    def relearn(self, events: Sequence[Event]) -> None:
+        """A resumed run: rebuild the recent harvests and holdings from the completed rounds'
+        events, in the order `remember` saw them."""
+        for event in events:
+            if isinstance(event, HarvestResolved):
+                for agent in sorted(event.harvested):
+                    self._remember_harvest(agent, event.harvested[agent])
+            elif isinstance(event, PayoffsSettled):
+                for agent, payoff in sorted(event.payoffs.items()):
+                    self._remember_holdings(agent, payoff)
+
     def _remember_harvest(self, agent: str, took: float) -> None:
         self._history.setdefault(agent, deque(maxlen=TREND_ROUNDS)).append((took, float("nan")))
 

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +14,21 @@ import yaml
 
 from memory import EpisodicMemory
 from society import __version__
-from society.agents.graph import AgentTurns
 from society.agents.mind import Mind
 from society.analysis.metrics import RunMetrics, compute_metrics, write_metrics
 from society.backends.resolve import ChatModelFactory, build_mind, init_chat_model_factory
 from society.backends.stack import BackendOptions, RunBackends
+from society.checkpoint.lock import RunLock
+from society.checkpoint.rounds import RoundLog
 from society.commons.sustainability import sustainable_share
-from society.coordinator.deps import CoordinatorDeps
 from society.coordinator.gc_tuning import tuned_gc
-from society.coordinator.graph import build_round_graph, recursion_limit
+from society.coordinator.session import (
+    RunControl,
+    RunParts,
+    journaled,
+    mark_round,
+    play_rounds,
+)
 from society.coordinator.state import AgentRecord, NormState, SocietyState, empty_news
 from society.prompts import PromptLibrary
 from society.scenario.schema import Scenario
@@ -47,6 +53,7 @@ class RunResult:
     run_dir: Path
     run_id: str
     metrics: RunMetrics
+    finished: bool = True  # False: stopped at a round boundary, to be resumed
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -98,81 +105,115 @@ async def run_society(
     backoff_s: float | None = None,
     backends: BackendOptions | None = None,
     on_round_finished: Callable[[int, float], None] | None = None,
+    control: RunControl | None = None,
     direct_rule_turns: bool = True,
 ) -> RunResult:
     """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models.
     `backends` sets record/replay, fault injection and a price table for the models;
-    `backoff_s` overrides every model's retry backoff (tests use 0);
-    `direct_rule_turns=False` sends rule minds' turns through the LangGraph agent graph too
-    (same transcript, slower; see `AgentTurns`)."""
-    prompts = prompts or PromptLibrary()
+    `backoff_s` overrides every model's backoff_s (tests use 0). Every round is checkpointed
+    in the run folder; `control` can stop the run at a round boundary (`society resume`
+    goes on from there). `direct_rule_turns=False` sends rule minds' turns through the
+    LangGraph agent graph too (same transcript, slower; see `AgentTurns`)."""
     agents = agents_of(scenario)
-    run_backends: RunBackends | None = None
-    if minds is not None:
-        minds = dict(minds)
-    else:
-        options = backends or BackendOptions()
-        if backoff_s is not None:
-            options = replace(options, backoff_s=backoff_s)
-        run_backends = RunBackends(scenario.llm, options)
-        try:
-            minds = build_minds(scenario, prompts, chat_model_factory, run=run_backends)
-        except BaseException:
-            run_backends.close()
-            raise
-    run_id = run_id_for(scenario)
-    run_dir = new_run_dir(Path(out), run_id)
-    resolved = scenario.model_dump(mode="json")
-    (run_dir / SCENARIO_FILE).write_text(
-        yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    minds, run_backends = prepare_minds(
+        scenario, prompts, chat_model_factory, minds, backoff_s=backoff_s, backends=backends
     )
-
-    with TranscriptWriter(run_dir, run_id) as writer:
-        writer.write(
-            RunStarted(
-                round=0,
-                scenario_name=scenario.name,
-                seed=scenario.seed,
-                scenario=resolved,
-                scenario_sha256=scenario_digest(scenario),
-                agents=[
-                    AgentInfo(id=a.id, group=a.group, persona=a.persona, model=minds[a.id].label)
-                    for a in agents
-                ],
-                society_version=__version__,
+    try:
+        run_id = run_id_for(scenario)
+        run_dir = new_run_dir(Path(out), run_id)
+        if control is not None:
+            control.run_dir = run_dir
+        with RunLock(run_dir):
+            resolved = scenario.model_dump(mode="json")
+            (run_dir / SCENARIO_FILE).write_text(
+                yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8"
             )
-        )
-        memory = open_run_memory(scenario, run_dir, minds)
-        deps = CoordinatorDeps(
-            scenario=scenario,
-            agent_turns=AgentTurns(
-                minds,
-                memory=memory,
-                k=scenario.memory.k,
-                token_budget=scenario.memory.token_budget if memory is not None else None,
-                direct_rules=direct_rule_turns,
-            ),
-            writer=writer,
-            personas={a.id: scenario.persona(a.persona).description for a in agents},
-            mind_sources={a.id: minds[a.id].source for a in agents},
-            on_round_finished=on_round_finished,
-            memory=memory,
-        )
-        graph = build_round_graph(deps)
-        try:
-            await graph.ainvoke(
-                initial_state(scenario, agents),
-                config={"recursion_limit": recursion_limit(scenario)},
-            )
-        finally:
-            if memory is not None:
-                memory.close()
-            if run_backends is not None:
-                run_backends.close()
+            with TranscriptWriter(run_dir, run_id) as writer, RoundLog(run_dir, create=True) as log:
+                log.save_options(backend_options_record(backends))
+                writer.write(
+                    RunStarted(
+                        round=0,
+                        scenario_name=scenario.name,
+                        seed=scenario.seed,
+                        scenario=resolved,
+                        scenario_sha256=scenario_digest(scenario),
+                        agents=[
+                            AgentInfo(
+                                id=a.id, group=a.group, persona=a.persona, model=minds[a.id].label
+                            )
+                            for a in agents
+                        ],
+                        society_version=__version__,
+                    )
+                )
+                memory = journaled(open_run_memory(scenario, run_dir, minds))
+                parts = RunParts(
+                    scenario,
+                    agents,
+                    minds,
+                    writer,
+                    log,
+                    memory,
+                    run_backends,
+                    on_round_finished,
+                    direct_rule_turns=direct_rule_turns,
+                )
+                try:
+                    mark_round(parts, 0, None)
+                    finished = await play_rounds(
+                        parts, start=initial_state(scenario, agents), control=control
+                    )
+                finally:
+                    if memory is not None:
+                        memory.close()
+    finally:
+        if run_backends is not None:
+            run_backends.close()
+    return finish_run(run_dir, run_id, finished)
 
+
+def prepare_minds(
+    scenario: Scenario,
+    prompts: PromptLibrary | None,
+    chat_model_factory: ChatModelFactory,
+    minds: Mapping[str, Mind] | None,
+    *,
+    backoff_s: float | None = None,
+    backends: BackendOptions | None = None,
+) -> tuple[dict[str, Mind], RunBackends | None]:
+    """The run's minds and the backends they share (None when `minds` are given)."""
+    if minds is not None:
+        return dict(minds), None
+    options = backends or BackendOptions()
+    if backoff_s is not None:
+        options = replace(options, backoff_s=backoff_s)
+    run_backends = RunBackends(scenario.llm, options)
+    try:
+        built = build_minds(
+            scenario, prompts or PromptLibrary(), chat_model_factory, run=run_backends
+        )
+    except BaseException:
+        run_backends.close()
+        raise
+    return built, run_backends
+
+
+def backend_options_record(options: BackendOptions | None) -> dict[str, Any]:
+    """The options a resume reuses unless told otherwise (kept in the round log)."""
+    options = options or BackendOptions()
+    return {
+        "record": str(options.record) if options.record else None,
+        "replay": str(options.replay) if options.replay else None,
+        "faults": asdict(options.faults) if options.faults else None,
+    }
+
+
+def finish_run(run_dir: Path, run_id: str, finished: bool) -> RunResult:
+    """Metrics of a run that ended (none yet for one stopped at a round boundary)."""
     metrics = compute_metrics(list(read_events(run_dir)))
-    write_metrics(run_dir, metrics)
-    return RunResult(run_dir, run_id, metrics)
+    if finished:
+        write_metrics(run_dir, metrics)
+    return RunResult(run_dir, run_id, metrics, finished=finished)
 
 
 def open_run_memory(

@@ -149,7 +149,9 @@ class DecisionFailed(Event):
     policy: Literal["skip", "abort"]
     # Why: replies kept failing to parse/validate, the backend failed after its retries, or
     # the run's budget is spent (always policy 'abort': the run must end).
-    reason: Literal["unusable_reply", "backend_error", "budget_exhausted"] = "unusable_reply"
+    reason: Literal[
+        "unusable_reply", "backend_error", "backend_unavailable", "budget_exhausted"
+    ] = "unusable_reply"
 
 
 class HarvestResolved(Event):

@@ -32,6 +32,11 @@ def read_events(run_dir: Path) -> Iterator[Event]:
             try:
                 yield parse_event(line)
             except ValidationError as error:
+                if not line.endswith("\n"):  # the last line, cut short by a kill
+                    raise TranscriptError(
+                        f"{path}:{number}: the last line is cut short (the run was stopped "
+                        f"while writing it); society resume {run_dir} repairs it"
+                    ) from None
                 first = error.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"])
                 raise TranscriptError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,14 +18,16 @@ TIMINGS_FILE = "timings.jsonl"
 
 class TranscriptWriter:
     """Numbers events (`seq`), stamps `run_id`, validates and appends them. Timings (wall-clock)
-    go to a sidecar keyed by `seq` so the event log itself stays reproducible."""
+    go to a sidecar keyed by `seq` so the event log itself stays reproducible. A resumed run
+    reopens the files (cut back to its last completed round) and goes on from `seq`."""
 
-    def __init__(self, run_dir: Path, run_id: str) -> None:
+    def __init__(self, run_dir: Path, run_id: str, *, seq: int = 0) -> None:
         self.run_dir = run_dir
         self.run_id = run_id
-        self._seq = 0
-        self._events: IO[str] = (run_dir / EVENTS_FILE).open("a", encoding="utf-8")
-        self._timings: IO[str] = (run_dir / TIMINGS_FILE).open("a", encoding="utf-8")
+        self._seq = seq
+        # Binary appends: `tell()` is then the exact byte length a checkpoint records.
+        self._events: IO[bytes] = (run_dir / EVENTS_FILE).open("ab")
+        self._timings: IO[bytes] = (run_dir / TIMINGS_FILE).open("ab")
         self._captures: list[list[Event]] = []
 
     @property
@@ -36,12 +39,11 @@ class TranscriptWriter:
         payload["run_id"] = self.run_id
         payload["seq"] = self._seq
         stamped = parse_event(payload)
-        self._events.write(stamped.model_dump_json() + "\n")
+        self._events.write((stamped.model_dump_json() + "\n").encode("utf-8"))
         self._events.flush()
         if latency_s is not None:
-            self._timings.write(
-                json.dumps({"seq": self._seq, "latency_s": round(latency_s, 6)}) + "\n"
-            )
+            timing = {"seq": self._seq, "latency_s": round(latency_s, 6)}
+            self._timings.write((json.dumps(timing) + "\n").encode("utf-8"))
             self._timings.flush()
         self._seq += 1
         for captured in self._captures:
@@ -57,6 +59,16 @@ class TranscriptWriter:
             yield captured
         finally:
             self._captures.remove(captured)
+
+    def position(self) -> tuple[int, int]:
+        """Bytes written so far to events.jsonl and timings.jsonl (both flushed)."""
+        return self._events.tell(), self._timings.tell()
+
+    def sync(self) -> None:
+        """Make what was written survive a machine crash (before a checkpoint points at it)."""
+        for stream in (self._events, self._timings):
+            stream.flush()
+            os.fdatasync(stream.fileno()) if hasattr(os, "fdatasync") else os.fsync(stream.fileno())
 
     def close(self) -> None:
         self._events.close()
