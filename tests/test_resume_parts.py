@@ -126,3 +126,31 @@ def test_differences_name_each_changed_field() -> None:
         "new: (absent) → True",
     ]
     assert differences(before, before) == []
+
+
+def test_disk_flushes_per_round_by_default_only_with_llm_minds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rule-only runs skip the fdatasync per round unless asked; LLM runs do it by default."""
+    import asyncio
+    import os
+
+    from conftest import scenario
+
+    from society.coordinator.runner import run_society
+    from society.testing import ScriptedChatModel, effort_reply
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fdatasync", lambda fd: synced.append(fd))
+    rules = scenario("paper/rich-altruistic.yaml", rounds=3)
+    asyncio.run(run_society(rules, tmp_path / "rules"))
+    assert synced == []
+    asyncio.run(run_society(rules, tmp_path / "rules-durable", durable=True))
+    assert len(synced) >= 2 * 3  # events and timings, every round
+    synced.clear()
+    llm = scenario("paper/rich-altruistic.yaml", rounds=3, model={"name": "scripted:x"})
+    fake = ScriptedChatModel(responder=lambda request: effort_reply(0.1))
+    asyncio.run(
+        run_society(llm, tmp_path / "llm", chat_model_factory=lambda spec: fake, backoff_s=0)
+    )
+    assert len(synced) >= 2 * 3

@@ -97,6 +97,16 @@ def run(
             "or 'all=0.2'."
         ),
     ] = None,
+    durable: Annotated[
+        bool | None,
+        typer.Option(
+            "--durable/--no-durable",
+            help="Force each round's transcript to the disk before its checkpoint, so the run "
+            "survives a machine crash, not only a killed process. Default: on when an agent "
+            "has an LLM mind, off for rule-only runs (a disk flush per round).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run one society and write runs/<run-id>/ (events.jsonl, scenario.yaml, metrics.json).
@@ -145,7 +155,10 @@ def run(
         options = BackendOptions(record=record, replay=replay, faults=faults)
         with tuned_gc():
             result = asyncio.run(
-                stoppable(lambda c: _run_with_progress(scenario, out, quiet, options, c), control)
+                stoppable(
+                    lambda c: _run_with_progress(scenario, out, quiet, options, c, durable),
+                    control,
+                )
             )
     except (*USER_ERRORS, ReplayMiss, PriceTableError, BackendSetupError) as error:
         # Provider errors may quote request headers: never print a key.
@@ -290,12 +303,17 @@ def _print_estimate(estimate: Any) -> None:
 
 
 async def _run_with_progress(
-    scenario: Scenario, out: Path, quiet: bool, options: Any, control: RunControl
+    scenario: Scenario,
+    out: Path,
+    quiet: bool,
+    options: Any,
+    control: RunControl,
+    durable: bool | None = None,
 ) -> RunResult:
     # run_society sets up every model (failing fast on a missing provider or key) before it
     # writes anything.
     if quiet:
-        return await run_society(scenario, out, backends=options, control=control)
+        return await run_society(scenario, out, backends=options, control=control, durable=durable)
     columns = (
         TextColumn("round"),
         BarColumn(),
@@ -312,5 +330,10 @@ async def _run_with_progress(
             progress.update(task, completed=number, stock=f"{stock:.1f}")
 
         return await run_society(
-            scenario, out, backends=options, on_round_finished=advance, control=control
+            scenario,
+            out,
+            backends=options,
+            on_round_finished=advance,
+            control=control,
+            durable=durable,
         )

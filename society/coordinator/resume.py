@@ -45,6 +45,7 @@ from society.coordinator.runner import (
     initial_state,
     open_run_memory,
     prepare_minds,
+    wants_durability,
 )
 from society.coordinator.session import RunControl, RunParts, journaled, play_rounds
 from society.prompts import PromptLibrary
@@ -124,7 +125,9 @@ async def resume_society(
             _note_resume(run_dir, mark, rewind, forced)
             if on_resumed is not None:
                 on_resumed(ResumePoint(run_dir, mark.round, scenario.rounds, rewind, forced))
-            with TranscriptWriter(run_dir, started.run_id, seq=mark.seq) as writer:
+            with TranscriptWriter(
+                run_dir, started.run_id, seq=mark.seq, durable=wants_durability(minds)
+            ) as writer:
                 memory = journaled(open_run_memory(scenario, run_dir, minds))
                 try:
                     _restore_memory(memory, mark, log)

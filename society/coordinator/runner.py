@@ -107,13 +107,17 @@ async def run_society(
     on_round_finished: Callable[[int, float], None] | None = None,
     control: RunControl | None = None,
     direct_rule_turns: bool = True,
+    durable: bool | None = None,
 ) -> RunResult:
     """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models.
     `backends` sets record/replay, fault injection and a price table for the models;
     `backoff_s` overrides every model's backoff_s (tests use 0). Every round is checkpointed
     in the run folder; `control` can stop the run at a round boundary (`society resume`
-    goes on from there). `direct_rule_turns=False` sends rule minds' turns through the
-    LangGraph agent graph too (same transcript, slower; see `AgentTurns`)."""
+    goes on from there). `durable` forces each round's transcript to the disk before its
+    checkpoint (survives a machine crash, not only a killed process); default: on when any
+    agent has an LLM mind (see `wants_durability`). `direct_rule_turns=False` sends rule
+    minds' turns through the LangGraph agent graph too (same transcript, slower; see
+    `AgentTurns`)."""
     agents = agents_of(scenario)
     minds, run_backends = prepare_minds(
         scenario, prompts, chat_model_factory, minds, backoff_s=backoff_s, backends=backends
@@ -128,7 +132,11 @@ async def run_society(
             (run_dir / SCENARIO_FILE).write_text(
                 yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8"
             )
-            with TranscriptWriter(run_dir, run_id) as writer, RoundLog(run_dir, create=True) as log:
+            durably = wants_durability(minds) if durable is None else durable
+            with (
+                TranscriptWriter(run_dir, run_id, durable=durably) as writer,
+                RoundLog(run_dir, create=True) as log,
+            ):
                 log.save_options(backend_options_record(backends))
                 writer.write(
                     RunStarted(
@@ -170,6 +178,13 @@ async def run_society(
         if run_backends is not None:
             run_backends.close()
     return finish_run(run_dir, run_id, finished)
+
+
+def wants_durability(minds: Mapping[str, Mind]) -> bool:
+    """Disk flushes per round by default only for runs with LLM minds: their rounds cost money
+    and hours. A rule round is cheaper to redo than to flush (BENCHMARKS.md measures it), and
+    without the flush a checkpoint still survives a killed process."""
+    return any(mind.source != "rules" for mind in minds.values())
 
 
 def prepare_minds(
