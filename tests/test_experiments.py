@@ -15,9 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from conftest import SCENARIOS
 
 from society.analysis.metrics import METRICS_FILE
+from society.coordinator.runner import run_society_sync
 from society.experiments import (
     Job,
     JobOutcome,
@@ -32,7 +34,7 @@ from society.experiments.anova import two_way_anova
 from society.experiments.jobs import ASIDE_DIR, RUNS_DIR
 from society.experiments.tables import wilson
 from society.scenario import ScenarioError
-from society.scenario.schema import ModelSpec
+from society.scenario.schema import ModelSpec, Scenario
 from society.testing import ScriptedChatModel, ScriptedRequest
 
 BASE = SCENARIOS / "paper" / "_base.yaml"
@@ -312,10 +314,23 @@ def test_cli_kill_halfway_then_restart_runs_only_the_missing_runs(tmp_path: Path
     assert f"{12 - len(finished)} runs done, {len(finished)} skipped, 0 failed" in result.stdout
     after = metrics_by_run(out)
     assert len(after) == 12 and not any(name.endswith("-2") for name in after)
-    # The run cut short by the kill (if one was under way) was moved aside, not overwritten.
-    interrupted = list((out / RUNS_DIR / ASIDE_DIR).glob("*.interrupted-1"))
-    assert len(interrupted) <= 1
-    assert all(f"moved aside: {p}" in result.stderr for p in interrupted)
+    # A run cut short by the kill was resumed from its last completed round, in its folder,
+    # and ended exactly as an uninterrupted run of that cell and seed.
+    resumed = [
+        line.rsplit(": ", 1)[1]
+        for line in result.stderr.splitlines()
+        if line.startswith("interrupted run, resuming")
+    ]
+    assert len(resumed) <= 1
+    for folder in map(Path, resumed):
+        too_early = any((out / RUNS_DIR / ASIDE_DIR).glob(f"{folder.name}.unresumable-*"))
+        assert (folder / "resumes.jsonl").is_file() or too_early
+        config = yaml.safe_load((folder / "scenario.yaml").read_text())
+        scenario = Scenario.model_validate(config, context={"personas": list(config["personas"])})
+        rerun = run_society_sync(scenario, tmp_path / "fresh")
+        assert (rerun.run_dir / "events.jsonl").read_bytes() == (
+            folder / "events.jsonl"
+        ).read_bytes()
     # Finished runs were not touched.
     assert all(json.dumps(after[n], sort_keys=True) == before[n] for n in finished)
     summary = (out / "summary.md").read_text()

@@ -93,9 +93,11 @@ def experiment(
             progress.update(task, total=len(state.jobs) - len(state.skipped))
             if state.skipped:
                 err_console.print(f"{len(state.skipped)} runs already finished: skipped")
-            for path in state.moved_aside:
+            for job in state.resumed:
                 err_console.print(
-                    f"interrupted run moved aside: {path}", highlight=False, soft_wrap=True
+                    f"interrupted run, resuming from its last completed round: {job.run_dir}",
+                    highlight=False,
+                    soft_wrap=True,
                 )
 
         def advanced(update: Step) -> None:
@@ -128,7 +130,7 @@ def experiment(
             raise fail(error) from None
         except KeyboardInterrupt:
             err_console.print(
-                "interrupted; finished runs are kept, run the same command to do the rest"
+                "interrupted; finished runs are kept, run the same command to do the rest (runs under way resume from their last completed round)"
             )
             raise typer.Exit(130) from None
     wall = time.perf_counter() - start

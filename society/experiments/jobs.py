@@ -34,6 +34,7 @@ class Job:
     record: str | None = None
     replay: str | None = None
     attempt: int = 1
+    resume: bool = False  # an interrupted folder is there: go on from its last checkpoint
 
     @property
     def run_dir(self) -> Path:
@@ -75,7 +76,9 @@ def run_job(job: Job, chat_model_factory: ChatModelFactory | None = None) -> Job
         extra: dict[str, Any] = {}
         if chat_model_factory is not None:
             extra["chat_model_factory"] = chat_model_factory
-        result = run_society_sync(scenario, Path(job.runs_dir), backends=options, **extra)
+        result = _resumed(job, options, extra) if job.resume else None
+        if result is None:
+            result = run_society_sync(scenario, Path(job.runs_dir), backends=options, **extra)
         if result.run_dir.name != job.run_id:
             raise RuntimeError(
                 f"the run was written to {result.run_dir.name}, not {job.run_id}: "
@@ -90,6 +93,23 @@ def run_job(job: Job, chat_model_factory: ChatModelFactory | None = None) -> Job
             error=redact(f"{type(error).__name__}: {error}"),
             details=redact(traceback.format_exc()),
         )
+
+
+def _resumed(job: Job, options: Any, extra: dict[str, Any]) -> Any:
+    """Continue an interrupted run from its last completed round (the finished transcript is
+    byte-identical to an uninterrupted run's). A folder that cannot be resumed (killed before
+    its first checkpoint, say) is moved aside and None returned: the run starts afresh."""
+    import asyncio
+
+    from society.coordinator.gc_tuning import tuned_gc
+    from society.coordinator.resume import ResumeError, resume_society
+
+    try:
+        with tuned_gc():
+            return asyncio.run(resume_society(job.run_dir, backends=options, **extra))
+    except ResumeError:
+        move_aside(job.run_dir, "unresumable")
+        return None
 
 
 def move_aside(run_dir: Path, why: str) -> Path | None:

@@ -4,9 +4,11 @@ Output folder:
 
     OUT/experiment.yaml        the experiment file as given
     OUT/runs/<run-id>/         one folder per run (scenario.yaml, events.jsonl, metrics.json)
-    OUT/runs/.aside/           interrupted or failed attempts, moved away before a rerun
+    OUT/runs/.aside/           failed attempts (and folders too early to resume), moved away
+                               before a rerun
 
-A run counts as finished when its folder holds metrics.json (written last). Run ids carry a
+A run counts as finished when its folder holds metrics.json (written last); an interrupted
+run (a killed experiment) is resumed from its last completed round, as `society resume` does. Run ids carry a
 digest of the resolved scenario, so editing a cell gives new runs instead of reusing old ones.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import functools
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from society.backends.resolve import ChatModelFactory
@@ -50,6 +52,7 @@ class ExperimentRun:
     ran: list[JobOutcome] = field(default_factory=list)  # every attempt made by this call
     failed: list[JobOutcome] = field(default_factory=list)  # still failing after the retries
     moved_aside: list[Path] = field(default_factory=list)
+    resumed: list[Job] = field(default_factory=list)  # interrupted runs continued, not redone
 
     @property
     def succeeded(self) -> list[JobOutcome]:
@@ -99,10 +102,10 @@ def run_experiment(
         if is_finished(job.run_dir):
             state.skipped.append(job)
             continue
-        # An interrupted run: kept for inspection, rerun from the start under the same name.
-        aside = move_aside(job.run_dir, "interrupted")
-        if aside is not None:
-            state.moved_aside.append(aside)
+        if job.run_dir.exists():
+            # An interrupted run: resumed from its last completed round (see `run_job`).
+            job = replace(job, resume=True)
+            state.resumed.append(job)
         todo.append(job)
     if on_planned is not None:
         on_planned(state)
@@ -129,9 +132,7 @@ def run_experiment(
 
 
 def _next_attempt(job: Job) -> Job:
-    from dataclasses import replace
-
-    return replace(job, attempt=job.attempt + 1)
+    return replace(job, attempt=job.attempt + 1, resume=False)
 
 
 def _keep_experiment_file(experiment: Experiment, out: Path) -> None:
