@@ -457,3 +457,18 @@ def test_ray_local_mode_gives_the_same_runs_as_local_processes(tmp_path: Path) -
     assert len(state.succeeded) == 4 and not state.failed
     run_experiment(experiment, tmp_path / "local", LocalExecutor(2))
     assert metrics_by_run(tmp_path / "ray") == metrics_by_run(tmp_path / "local")
+
+
+def test_validate_checks_experiment_files_too(tmp_path: Path) -> None:
+    shipped = sorted((SCENARIOS / "experiments").glob("*.yaml"))
+    ok = society("validate", *map(str, shipped))
+    assert ok.returncode == 0, ok.stderr
+    assert "experiment paper-grid, 16 cells, 160 runs" in ok.stdout
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        f"name: x\nscenario: {SCENARIOS / 'demo.yaml'}\nseeds: 2\n"
+        "grid:\n  speed:\n    slow: {rounds: -1}\n"
+    )
+    bad = society("validate", str(broken))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "broken.yaml:6: rounds" in bad.stderr and "(cell" in bad.stderr

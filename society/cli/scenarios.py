@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.markup import escape
 
 from society.cli.app import app, err_console, out_console
@@ -16,13 +17,17 @@ from society.scenario import Scenario, ScenarioError, load_scenario
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario or experiment YAML files.", show_default=False)
+    ],
 ) -> None:
-    """Check scenario files; print one line per problem (file:line: field: message)."""
+    """Check scenario and experiment files; print one line per problem (file:line: field:
+    message). A file with a top-level `scenario:` or `grid:` is checked as an experiment, every cell's
+    scenario included."""
     failed = False
     for path in files:
         try:
-            scenario = load_scenario(path)
+            summary = _check(path)
         except ScenarioError as error:
             failed = True
             for line in error.lines:
@@ -30,13 +35,29 @@ def validate(
                     f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
                 )
             continue
-        out_console.print(
-            f"ok: {path} ({scenario.name}, {scenario.agent_count} agents, {scenario.rounds} rounds)",
-            highlight=False,
-            soft_wrap=True,
-        )
+        out_console.print(f"ok: {path} ({summary})", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(2)
+
+
+def _check(path: Path) -> str:
+    if _is_experiment(path):
+        from society.experiments.spec import load_experiment
+
+        experiment = load_experiment(path)
+        runs = len(experiment.cells) * len(experiment.seeds)
+        return f"experiment {experiment.name}, {len(experiment.cells)} cells, {runs} runs"
+    scenario = load_scenario(path)
+    return f"{scenario.name}, {scenario.agent_count} agents, {scenario.rounds} rounds"
+
+
+def _is_experiment(path: Path) -> bool:
+    """A quick look at the top-level keys (the full, line-numbered check follows)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # the scenario loader reports it with its file and line
+    return isinstance(data, dict) and ("grid" in data or "scenario" in data)
 
 
 @app.command()
