@@ -147,3 +147,54 @@ def test_several_runs_in_one_process_share_no_http_client(tmp_path: Path) -> Non
             result = asyncio.run(run_society(s, tmp_path / str(index)))
             assert result.metrics.llm.backend_errors == 0
             assert result.metrics.decisions_by_source == {"llm": 2}
+
+
+def test_structured_output_schema_names_the_phase_choices(tmp_path: Path) -> None:
+    """The json_schema sent to the server lists, per agent, whom it may inspect (its peers or
+    null): a server with constrained decoding cannot name anyone else."""
+
+    def responder(request: StubRequest) -> StubReply:
+        return StubReply(content=json.dumps({"effort": 0.1, "inspect": None, "rationale": "ok"}))
+
+    with StubOpenAIServer(responder) as server:
+        s = scenario(
+            "paper/_base.yaml",
+            name="stub-choices",
+            rounds=1,
+            institutions={"monitoring": {"enabled": True}},
+            population=[
+                {
+                    "name": "fishers",
+                    "count": 3,
+                    "model": {"name": "openai:m", "base_url": server.base_url},
+                }
+            ],
+        )
+        asyncio.run(
+            run_society(s, tmp_path, chat_model_factory=init_chat_model_factory, backoff_s=0)
+        )
+        requests = list(server.requests)
+    everyone = {"fishers-1", "fishers-2", "fishers-3"}
+    assert len(requests) == 3
+    for request in requests:
+        schema = request.body["response_format"]["json_schema"]["schema"]
+        allowed = schema["properties"]["inspect"]["enum"]
+        assert set(allowed) == (everyone - {agent_of(request)}) | {None}
+
+
+def test_decision_schema_restricts_nested_and_list_fields() -> None:
+    from society.agents.decisions import Respond, Vote
+    from society.backends.chat_model import decision_schema
+
+    context = {"peers": ["a", "b"], "punishable": ["b"], "ballot": {"P1": {}, "P2": {}}}
+    respond = decision_schema(Respond, (), Respond.choices(context))
+    message = respond["$defs"]["Message"]["properties"]
+    assert message["to"]["enum"] == ["all", "a", "b"]
+    assert respond["$defs"]["Claim"]["properties"]["about"]["enum"] == ["a", "b"]
+    assert respond["properties"]["punish"]["items"]["enum"] == ["b"]
+    nobody = decision_schema(Respond, (), Respond.choices({**context, "punishable": []}))
+    assert nobody["properties"]["punish"]["maxItems"] == 0
+    vote = decision_schema(Vote, (), Vote.choices(context))
+    assert vote["properties"]["proposal"]["enum"] == ["P1", "P2"]
+    # The model class's own schema is untouched (each call works on a copy).
+    assert "enum" not in Vote.model_json_schema()["properties"]["proposal"]

@@ -16,8 +16,19 @@ TEXT_MAX = 4000
 EVERYONE = "all"
 
 
+# A field (a path through nested models and lists) and the values the phase allows for it.
+Choice = tuple[tuple[str, ...], tuple[str | None, ...]]
+
+
 class DecisionModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def choices(cls, context: dict[str, Any]) -> tuple[Choice, ...]:
+        """The values this phase allows for fields that name a member or a proposal, from the
+        same facts the validators check against. Backends with structured output put them in
+        the schema as enums, so a server with constrained decoding cannot answer otherwise."""
+        return ()
 
 
 def _context(info: ValidationInfo) -> dict[str, Any]:
@@ -34,6 +45,11 @@ def _within_max_chars(text: str, info: ValidationInfo) -> str:
 
 class _Inspects(DecisionModel):
     """Harvest decisions may name a peer to inspect (monitoring), when the society has it."""
+
+    @classmethod
+    def choices(cls, context: dict[str, Any]) -> tuple[Choice, ...]:
+        allowed = context.get("inspectable")
+        return () if allowed is None else ((("inspect",), (*allowed, None)),)
 
     @field_validator("inspect", check_fields=False)
     @classmethod
@@ -136,6 +152,17 @@ class Respond(DecisionModel):
         min_length=1, max_length=RATIONALE_MAX, description="One or two sentences: why."
     )
 
+    @classmethod
+    def choices(cls, context: dict[str, Any]) -> tuple[Choice, ...]:
+        found: list[Choice] = []
+        peers = context.get("peers")
+        if peers is not None:
+            found.append((("messages", "to"), (EVERYONE, *peers)))
+            found.append((("messages", "claims", "about"), tuple(peers)))
+        if context.get("punishable") is not None:
+            found.append((("punish",), tuple(context["punishable"])))
+        return tuple(found)
+
     @field_validator("messages")
     @classmethod
     def _message_cap(cls, messages: list[Message], info: ValidationInfo) -> list[Message]:
@@ -180,6 +207,11 @@ class Vote(DecisionModel):
         min_length=1, max_length=RATIONALE_MAX, description="One or two sentences: why."
     )
 
+    @classmethod
+    def choices(cls, context: dict[str, Any]) -> tuple[Choice, ...]:
+        ballot = context.get("ballot")
+        return () if not ballot else ((("proposal",), tuple(ballot)),)
+
     @field_validator("proposal")
     @classmethod
     def _on_ballot(cls, proposal: str, info: ValidationInfo) -> str:
@@ -211,6 +243,11 @@ class Revision(DecisionModel):
         max_length=400,
         description="Optional: one sentence on what this round taught you (you will remember it).",
     )
+
+    @classmethod
+    def choices(cls, context: dict[str, Any]) -> tuple[Choice, ...]:
+        shown = context.get("peers_shown")
+        return () if shown is None else ((("followed",), (*shown, None)),)
 
     @field_validator("followed")
     @classmethod
@@ -248,6 +285,11 @@ class Utterance(DecisionModel):
     next_speaker: str | None = Field(
         None, description="Who speaks next, or null to end the discussion."
     )
+
+    @classmethod
+    def choices(cls, context: dict[str, Any]) -> tuple[Choice, ...]:
+        present = context.get("peers")
+        return () if present is None else ((("next_speaker",), (*present, None)),)
 
     @field_validator("text")
     @classmethod

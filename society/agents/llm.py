@@ -65,6 +65,7 @@ class LLMMind:
     async def decide(self, request: DecisionRequest) -> MindResult:
         rendered = self.render(request)
         omit = tuple(request.context.get("omit_fields", ()))
+        choices = request.decision_type.choices(request.context)
         messages = list(rendered.messages)
         calls: list[TimedCall] = []
         attempt = 1  # numbers every call of this decision, failed tries included
@@ -80,6 +81,7 @@ class LLMMind:
                 prompt_id=rendered.prompt_id,
                 attempt=attempt,
                 omit_fields=omit,
+                choices=choices,
             )
             try:
                 reply = await self.backend.complete(chat)

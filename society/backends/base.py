@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from society.backends.secrets import redact
 
 if TYPE_CHECKING:  # kept out of the import graph: the LLM mind imports this module
-    from society.agents.decisions import DecisionModel
+    from society.agents.decisions import Choice, DecisionModel
     from society.prompts import PromptMessage
 
 OutputMode = Literal["json_schema", "tool_calling", "json_mode", "text"]
@@ -34,6 +34,8 @@ class ChatRequest:
     prompt_id: str
     attempt: int = 1
     omit_fields: tuple[str, ...] = ()
+    # Allowed values of fields naming members or proposals (DecisionModel.choices).
+    choices: tuple[Choice, ...] = ()
 
     def metadata(self) -> dict[str, Any]:
         """Passed to the model's callbacks: tracing tools and scripted fakes see who asks."""

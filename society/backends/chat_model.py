@@ -14,6 +14,7 @@ repair, validation with the phase's context and re-asking work the same for all 
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from typing import Any
@@ -22,7 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 
-from society.agents.decisions import DecisionModel
+from society.agents.decisions import Choice, DecisionModel
 from society.backends.base import ChatReply, ChatRequest, OutputMode
 from society.prompts import PromptMessage
 
@@ -61,9 +62,11 @@ class LangChainBackend:
     def _runnable(self, request: ChatRequest) -> Runnable:
         if self.mode == "text" or request.decision_type is None:
             return self.model
-        key = (request.decision_type, request.omit_fields)
+        key = (request.decision_type, request.omit_fields, request.choices)
         if key not in self._runnables:
-            schema = decision_schema(request.decision_type, request.omit_fields)
+            if len(self._runnables) >= RUNNABLES_KEPT:
+                self._runnables.clear()  # choices differ by agent and round: bound the cache
+            schema = decision_schema(request.decision_type, request.omit_fields, request.choices)
             self._runnables[key] = self.model.with_structured_output(
                 schema, method=METHODS[self.mode], include_raw=True
             )
@@ -91,11 +94,18 @@ class LangChainBackend:
         )
 
 
+# Structured-output runnables kept per (decision type, omitted fields, choices).
+RUNNABLES_KEPT = 256
+
+
 def decision_schema(
-    decision_type: type[DecisionModel], omit: tuple[str, ...] = ()
+    decision_type: type[DecisionModel],
+    omit: tuple[str, ...] = (),
+    choices: tuple[Choice, ...] = (),
 ) -> dict[str, Any]:
-    """The decision's JSON Schema, without the fields this phase does not offer."""
-    schema = decision_type.model_json_schema()
+    """The decision's JSON Schema, without the fields this phase does not offer, and with the
+    phase's allowed values of member and proposal fields as enums."""
+    schema = copy.deepcopy(decision_type.model_json_schema())
     schema.setdefault("title", decision_type.__name__)
     schema.setdefault("description", (decision_type.__doc__ or decision_type.__name__).strip())
     if omit:
@@ -104,7 +114,51 @@ def decision_schema(
         }
         if "required" in schema:
             schema["required"] = [k for k in schema["required"] if k not in omit]
+    for path, allowed in choices:
+        _restrict(schema, schema, path, allowed)
     return schema
+
+
+def _restrict(
+    root: dict[str, Any], node: dict[str, Any], path: tuple[str, ...], allowed: tuple[Any, ...]
+) -> None:
+    """Follow `path` through properties, array items and $refs; replace the leaf's type by
+    the allowed values (an array's items, when the leaf is a list)."""
+    node = _resolved(root, node)
+    if not path:
+        if node.get("type") == "array" or "items" in node:
+            items = _resolved(root, node.get("items", {}))
+            if allowed:
+                node["items"] = {**_annotations(items), "enum": list(allowed)}
+            else:
+                node["maxItems"] = 0  # nothing may be named: only the empty list fits
+            return
+        kept = _annotations(node)
+        node.clear()
+        node.update(kept, enum=list(allowed))
+        return
+    if node.get("type") == "array" or "items" in node:
+        _restrict(root, node.setdefault("items", {}), path, allowed)
+        return
+    properties = node.get("properties", {})
+    if path[0] in properties:  # an omitted field has no schema to restrict
+        _restrict(root, properties[path[0]], path[1:], allowed)
+
+
+def _resolved(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """The schema a `$ref` (to `#/$defs/...`) points at, or the node itself."""
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return root["$defs"][ref.removeprefix("#/$defs/")]
+    if "anyOf" in node:  # Optional[...]: the non-null branch holds the structure
+        branches = [b for b in node["anyOf"] if b.get("type") != "null"]
+        if len(branches) == 1 and ("$ref" in branches[0] or "items" in branches[0]):
+            return _resolved(root, branches[0])
+    return node
+
+
+def _annotations(node: dict[str, Any]) -> dict[str, Any]:
+    return {k: node[k] for k in ("title", "description", "default") if k in node}
 
 
 def to_langchain(messages: tuple[PromptMessage, ...] | list[PromptMessage]) -> list[BaseMessage]:
