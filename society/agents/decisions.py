@@ -18,6 +18,8 @@ EVERYONE = "all"
 
 # A field (a path through nested models and lists) and the values the phase allows for it.
 Choice = tuple[tuple[str, ...], tuple[str | None, ...]]
+# A field and JSON Schema keywords that bound it this phase, e.g. (("messages",), (("maxItems", 2),)).
+Limit = tuple[tuple[str, ...], tuple[tuple[str, int | bool], ...]]
 
 
 class DecisionModel(BaseModel):
@@ -28,6 +30,12 @@ class DecisionModel(BaseModel):
         """The values this phase allows for fields that name a member or a proposal, from the
         same facts the validators check against. Backends with structured output put them in
         the schema as enums, so a server with constrained decoding cannot answer otherwise."""
+        return ()
+
+    @classmethod
+    def limits(cls, context: dict[str, Any]) -> tuple[Limit, ...]:
+        """This phase's bounds on counts and lengths (the caps the validators enforce), as
+        JSON Schema keywords for structured output."""
         return ()
 
 
@@ -163,6 +171,15 @@ class Respond(DecisionModel):
             found.append((("punish",), tuple(context["punishable"])))
         return tuple(found)
 
+    @classmethod
+    def limits(cls, context: dict[str, Any]) -> tuple[Limit, ...]:
+        found: list[Limit] = [(("punish",), (("uniqueItems", True),))]
+        if context.get("max_messages") is not None:
+            found.append((("messages",), (("maxItems", context["max_messages"]),)))
+        if context.get("max_chars") is not None:
+            found.append((("messages", "text"), (("maxLength", context["max_chars"]),)))
+        return tuple(found)
+
     @field_validator("messages")
     @classmethod
     def _message_cap(cls, messages: list[Message], info: ValidationInfo) -> list[Message]:
@@ -290,6 +307,11 @@ class Utterance(DecisionModel):
     def choices(cls, context: dict[str, Any]) -> tuple[Choice, ...]:
         present = context.get("peers")
         return () if present is None else ((("next_speaker",), (*present, None)),)
+
+    @classmethod
+    def limits(cls, context: dict[str, Any]) -> tuple[Limit, ...]:
+        chars = context.get("max_chars")
+        return () if chars is None else ((("text",), (("maxLength", chars),)),)
 
     @field_validator("text")
     @classmethod

@@ -66,6 +66,7 @@ class LLMMind:
         rendered = self.render(request)
         omit = tuple(request.context.get("omit_fields", ()))
         choices = request.decision_type.choices(request.context)
+        limits = request.decision_type.limits(request.context)
         messages = list(rendered.messages)
         calls: list[TimedCall] = []
         attempt = 1  # numbers every call of this decision, failed tries included
@@ -82,6 +83,7 @@ class LLMMind:
                 attempt=attempt,
                 omit_fields=omit,
                 choices=choices,
+                limits=limits,
             )
             try:
                 reply = await self.backend.complete(chat)

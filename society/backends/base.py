@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from society.backends.secrets import redact
 
 if TYPE_CHECKING:  # kept out of the import graph: the LLM mind imports this module
-    from society.agents.decisions import Choice, DecisionModel
+    from society.agents.decisions import Choice, DecisionModel, Limit
     from society.prompts import PromptMessage
 
 OutputMode = Literal["json_schema", "tool_calling", "json_mode", "text"]
@@ -36,6 +36,7 @@ class ChatRequest:
     omit_fields: tuple[str, ...] = ()
     # Allowed values of fields naming members or proposals (DecisionModel.choices).
     choices: tuple[Choice, ...] = ()
+    limits: tuple[Limit, ...] = ()  # caps on counts and lengths (DecisionModel.limits)
 
     def metadata(self) -> dict[str, Any]:
         """Passed to the model's callbacks: tracing tools and scripted fakes see who asks."""

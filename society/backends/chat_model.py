@@ -23,7 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 
-from society.agents.decisions import Choice, DecisionModel
+from society.agents.decisions import Choice, DecisionModel, Limit
 from society.backends.base import ChatReply, ChatRequest, OutputMode
 from society.prompts import PromptMessage
 
@@ -62,11 +62,13 @@ class LangChainBackend:
     def _runnable(self, request: ChatRequest) -> Runnable:
         if self.mode == "text" or request.decision_type is None:
             return self.model
-        key = (request.decision_type, request.omit_fields, request.choices)
+        key = (request.decision_type, request.omit_fields, request.choices, request.limits)
         if key not in self._runnables:
             if len(self._runnables) >= RUNNABLES_KEPT:
                 self._runnables.clear()  # choices differ by agent and round: bound the cache
-            schema = decision_schema(request.decision_type, request.omit_fields, request.choices)
+            schema = decision_schema(
+                request.decision_type, request.omit_fields, request.choices, request.limits
+            )
             self._runnables[key] = self.model.with_structured_output(
                 schema, method=METHODS[self.mode], include_raw=True
             )
@@ -102,9 +104,11 @@ def decision_schema(
     decision_type: type[DecisionModel],
     omit: tuple[str, ...] = (),
     choices: tuple[Choice, ...] = (),
+    limits: tuple[Limit, ...] = (),
 ) -> dict[str, Any]:
-    """The decision's JSON Schema, without the fields this phase does not offer, and with the
-    phase's allowed values of member and proposal fields as enums."""
+    """The decision's JSON Schema, without the fields this phase does not offer, with the
+    phase's allowed values of member and proposal fields as enums and its caps on counts and
+    lengths."""
     schema = copy.deepcopy(decision_type.model_json_schema())
     schema.setdefault("title", decision_type.__name__)
     schema.setdefault("description", (decision_type.__doc__ or decision_type.__name__).strip())
@@ -116,6 +120,10 @@ def decision_schema(
             schema["required"] = [k for k in schema["required"] if k not in omit]
     for path, allowed in choices:
         _restrict(schema, schema, path, allowed)
+    for path, keywords in limits:
+        leaf = _leaf(schema, schema, path)
+        if leaf is not None:
+            leaf.update(keywords)
     return schema
 
 
@@ -143,6 +151,17 @@ def _restrict(
     properties = node.get("properties", {})
     if path[0] in properties:  # an omitted field has no schema to restrict
         _restrict(root, properties[path[0]], path[1:], allowed)
+
+
+def _leaf(root: dict[str, Any], node: dict[str, Any], path: tuple[str, ...]) -> dict | None:
+    """The schema at `path` (through properties, array items and $refs), None if omitted."""
+    node = _resolved(root, node)
+    if not path:
+        return node
+    if node.get("type") == "array" or "items" in node:
+        return _leaf(root, node.setdefault("items", {}), path)
+    child = node.get("properties", {}).get(path[0])
+    return None if child is None else _leaf(root, child, path[1:])
 
 
 def _resolved(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
