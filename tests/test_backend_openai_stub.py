@@ -194,11 +194,12 @@ def test_decision_schema_restricts_nested_and_list_fields() -> None:
     assert respond["properties"]["punish"]["items"]["enum"] == ["b"]
     nobody = decision_schema(Respond, (), Respond.choices({**context, "punishable": []}))
     assert nobody["properties"]["punish"]["maxItems"] == 0
-    capped = {**context, "max_messages": 2, "max_chars": 300}
+    capped = {**context, "max_messages": 2, "max_chars": 300, "round": 4}
     bounded = decision_schema(Respond, (), Respond.choices(capped), Respond.limits(capped))
     assert bounded["properties"]["messages"]["maxItems"] == 2
     assert bounded["$defs"]["Message"]["properties"]["text"]["maxLength"] == 300
     assert bounded["properties"]["punish"]["uniqueItems"] is True
+    assert bounded["$defs"]["Claim"]["properties"]["round"]["maximum"] == 4
     vote = decision_schema(Vote, (), Vote.choices(context))
     assert vote["properties"]["proposal"]["enum"] == ["P1", "P2"]
     # The model class's own schema is untouched (each call works on a copy).

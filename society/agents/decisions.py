@@ -99,6 +99,11 @@ class AmountHarvest(_Inspects):
         min_length=1, max_length=RATIONALE_MAX, description="One or two sentences: why."
     )
 
+    @classmethod
+    def limits(cls, context: dict[str, Any]) -> tuple[Limit, ...]:
+        most = context.get("max_amount")
+        return () if most is None else ((("amount",), (("maximum", most),)),)
+
     @field_validator("amount")
     @classmethod
     def _within_stock(cls, amount: int, info: ValidationInfo) -> int:
@@ -178,6 +183,8 @@ class Respond(DecisionModel):
             found.append((("messages",), (("maxItems", context["max_messages"]),)))
         if context.get("max_chars") is not None:
             found.append((("messages", "text"), (("maxLength", context["max_chars"]),)))
+        if context.get("round") is not None:  # claims are about this round or earlier ones
+            found.append((("messages", "claims", "round"), (("maximum", context["round"]),)))
         return tuple(found)
 
     @field_validator("messages")

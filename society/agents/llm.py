@@ -65,8 +65,10 @@ class LLMMind:
     async def decide(self, request: DecisionRequest) -> MindResult:
         rendered = self.render(request)
         omit = tuple(request.context.get("omit_fields", ()))
-        choices = request.decision_type.choices(request.context)
-        limits = request.decision_type.limits(request.context)
+        # The facts the validators check replies against; the schema states them up front.
+        facts = request.validation_context or request.context
+        choices = request.decision_type.choices(facts)
+        limits = request.decision_type.limits(facts)
         messages = list(rendered.messages)
         calls: list[TimedCall] = []
         attempt = 1  # numbers every call of this decision, failed tries included
