@@ -15,6 +15,7 @@ repair, validation with the phase's context and re-asking work the same for all 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import time
 from typing import Any
@@ -109,7 +110,23 @@ def decision_schema(
     """The decision's JSON Schema, without the fields this phase does not offer, with the
     phase's allowed values of member and proposal fields as enums and its caps on counts and
     lengths."""
-    schema = copy.deepcopy(decision_type.model_json_schema())
+    schema = copy.deepcopy(_base_schema(decision_type, omit))
+    for path, allowed in choices:
+        leaf = _leaf(schema, schema, path)
+        if leaf is not None:  # an omitted field has nothing to restrict
+            _allow_only(schema, leaf, allowed)
+    for path, keywords in limits:
+        leaf = _leaf(schema, schema, path)
+        if leaf is not None:
+            leaf.update(keywords)
+    return schema
+
+
+@functools.lru_cache(maxsize=64)
+def _base_schema(decision_type: type[DecisionModel], omit: tuple[str, ...]) -> dict[str, Any]:
+    """The schema without the phase's choices (built once per type and omitted fields;
+    callers copy it before changing it)."""
+    schema = decision_type.model_json_schema()
     schema.setdefault("title", decision_type.__name__)
     schema.setdefault("description", (decision_type.__doc__ or decision_type.__name__).strip())
     if omit:
@@ -118,39 +135,21 @@ def decision_schema(
         }
         if "required" in schema:
             schema["required"] = [k for k in schema["required"] if k not in omit]
-    for path, allowed in choices:
-        _restrict(schema, schema, path, allowed)
-    for path, keywords in limits:
-        leaf = _leaf(schema, schema, path)
-        if leaf is not None:
-            leaf.update(keywords)
     return schema
 
 
-def _restrict(
-    root: dict[str, Any], node: dict[str, Any], path: tuple[str, ...], allowed: tuple[Any, ...]
-) -> None:
-    """Follow `path` through properties, array items and $refs; replace the leaf's type by
-    the allowed values (an array's items, when the leaf is a list)."""
-    node = _resolved(root, node)
-    if not path:
-        if node.get("type") == "array" or "items" in node:
-            items = _resolved(root, node.get("items", {}))
-            if allowed:
-                node["items"] = {**_annotations(items), "enum": list(allowed)}
-            else:
-                node["maxItems"] = 0  # nothing may be named: only the empty list fits
-            return
-        kept = _annotations(node)
-        node.clear()
-        node.update(kept, enum=list(allowed))
-        return
+def _allow_only(root: dict[str, Any], node: dict[str, Any], allowed: tuple[Any, ...]) -> None:
+    """Replace the field's type by the allowed values (its items' type, for a list)."""
     if node.get("type") == "array" or "items" in node:
-        _restrict(root, node.setdefault("items", {}), path, allowed)
+        if allowed:
+            items = _resolved(root, node.get("items", {}))
+            node["items"] = {**_annotations(items), "enum": list(allowed)}
+        else:
+            node["maxItems"] = 0  # nothing may be named: only the empty list fits
         return
-    properties = node.get("properties", {})
-    if path[0] in properties:  # an omitted field has no schema to restrict
-        _restrict(root, properties[path[0]], path[1:], allowed)
+    kept = _annotations(node)
+    node.clear()
+    node.update(kept, enum=list(allowed))
 
 
 def _leaf(root: dict[str, Any], node: dict[str, Any], path: tuple[str, ...]) -> dict | None:
