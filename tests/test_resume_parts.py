@@ -154,3 +154,35 @@ def test_disk_flushes_per_round_by_default_only_with_llm_minds(
         run_society(llm, tmp_path / "llm", chat_model_factory=lambda spec: fake, backoff_s=0)
     )
     assert len(synced) >= 2 * 3
+
+
+def test_a_resume_keeps_the_durability_the_run_started_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import os
+
+    from conftest import scenario
+
+    from society.coordinator.resume import resume_society
+    from society.coordinator.runner import run_society
+    from society.coordinator.session import RunControl
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fdatasync", lambda fd: synced.append(fd))
+    control = RunControl()
+    rules = scenario("paper/rich-altruistic.yaml", rounds=4)
+    stopped = asyncio.run(
+        run_society(
+            rules,
+            tmp_path,
+            durable=True,
+            control=control,
+            on_round_finished=lambda number, stock: control.request_stop(),
+        )
+    )
+    assert not stopped.finished
+    synced.clear()
+    finished = asyncio.run(resume_society(stopped.run_dir))
+    assert finished.finished
+    assert len(synced) >= 2 * 3  # rule minds alone would not flush: the run's choice holds

@@ -125,9 +125,9 @@ async def resume_society(
             _note_resume(run_dir, mark, rewind, forced)
             if on_resumed is not None:
                 on_resumed(ResumePoint(run_dir, mark.round, scenario.rounds, rewind, forced))
-            with TranscriptWriter(
-                run_dir, started.run_id, seq=mark.seq, durable=wants_durability(minds)
-            ) as writer:
+            # A resume keeps the durability the run started with (older runs: the default).
+            durable = log.options().get("durable", wants_durability(minds))
+            with TranscriptWriter(run_dir, started.run_id, seq=mark.seq, durable=durable) as writer:
                 memory = journaled(open_run_memory(scenario, run_dir, minds))
                 try:
                     _restore_memory(memory, mark, log)

@@ -137,7 +137,7 @@ async def run_society(
                 TranscriptWriter(run_dir, run_id, durable=durably) as writer,
                 RoundLog(run_dir, create=True) as log,
             ):
-                log.save_options(backend_options_record(backends))
+                log.save_options({**backend_options_record(backends), "durable": durably})
                 writer.write(
                     RunStarted(
                         round=0,
