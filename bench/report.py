@@ -37,7 +37,7 @@ from society.coordinator.runner import run_society  # noqa: E402
 from society.report import write_run_report  # noqa: E402
 from society.report.headless import find_chromium, headless_page  # noqa: E402
 from society.scenario.loading import load_scenario, load_scenario_with_data  # noqa: E402
-from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply  # noqa: E402
+from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply, governance_reply  # noqa: E402
 
 REPO = _BENCH_DIR.parent
 DEMO = REPO / "scenarios" / "demo.yaml"
@@ -97,20 +97,9 @@ def scripted_reply(request: ScriptedRequest, suspect: str) -> str:
                 "rationale": "warn the others",
             }
         )
-    if request.prompt_id == "propose":
-        return json.dumps({"text": "Take at most 3.", "limit": 3, "rationale": "safe"})
-    if request.prompt_id == "vote":
-        return json.dumps({"proposal": "P1", "rationale": "fine"})
-    if request.prompt_id == "learn":
-        return json.dumps(
-            {
-                "followed": None,
-                "strategy": "Moderate effort; watch the stock.",
-                "personal_limit": 3,
-                "rationale": "steady",
-                "reflection": f"Round {request.round}: moderate effort kept the stock.",
-            }
-        )
+    canned = governance_reply(request)
+    if canned is not None:
+        return canned
     if request.prompt_id == "reflect":
         return json.dumps({"insight": "Steady effort keeps the stock up.", "importance": 5})
     raise LookupError(f"no scripted reply for prompt {request.prompt_id!r}")

@@ -203,6 +203,27 @@ def amount_reply(amount: int, rationale: str = "scripted") -> str:
     return f'{{"amount": {amount}, "rationale": "{rationale}"}}'
 
 
+def governance_reply(request: ScriptedRequest) -> str | None:
+    """A valid reply to the norm and learning prompts (propose: a limit of 3; vote: P1; learn:
+    a modest strategy with a reflection naming the round); None for any other prompt, which
+    the caller's responder answers."""
+    if request.prompt_id == "propose":
+        return json.dumps({"text": "Take at most 3.", "limit": 3, "rationale": "safe"})
+    if request.prompt_id == "vote":
+        return json.dumps({"proposal": "P1", "rationale": "fine"})
+    if request.prompt_id == "learn":
+        return json.dumps(
+            {
+                "followed": None,
+                "strategy": "Take little and watch the stock.",
+                "personal_limit": 3,
+                "rationale": "the stock matters",
+                "reflection": f"Round {request.round}: taking little keeps the lake full.",
+            }
+        )
+    return None
+
+
 # --- an OpenAI-compatible HTTP server for tests ---------------------------------------------
 
 

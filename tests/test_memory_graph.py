@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typer.testing import CliRunner
 from memory import ChromaServer, MemoryStoreError, RetrievalWeights
 from society.cli import app
 from society.coordinator.runner import run_society, run_society_sync
-from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply
+from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply, governance_reply
 from society.transcript import (
     Event,
     LLMCall,
@@ -83,21 +82,7 @@ def test_pinned_norm_always_appears_and_follows_the_vote(tmp_path: Path) -> None
 
 def scripted_run(tmp_path: Path, rounds: int, **overrides: Any) -> tuple[Path, list[Event]]:
     def replies(request: ScriptedRequest) -> str:
-        if request.prompt_id == "learn":
-            return json.dumps(
-                {
-                    "followed": None,
-                    "strategy": "Take little and watch the stock.",
-                    "personal_limit": 3,
-                    "rationale": "the stock matters",
-                    "reflection": f"Round {request.round}: taking little keeps the lake full.",
-                }
-            )
-        if request.prompt_id == "propose":
-            return json.dumps({"text": "Take at most 3.", "limit": 3, "rationale": "safe"})
-        if request.prompt_id == "vote":
-            return json.dumps({"proposal": "P1", "rationale": "fine"})
-        return effort_reply(0.05)
+        return governance_reply(request) or effort_reply(0.05)
 
     s = scenario(
         "paper/rich-altruistic.yaml",

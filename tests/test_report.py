@@ -21,7 +21,7 @@ from society.cli import app
 from society.coordinator.runner import run_society
 from society.report import load_run, write_run_report
 from society.report.headless import find_chromium
-from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply
+from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply, governance_reply
 from society.transcript import LLMCall, MemoryRetrieved, read_events
 
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
@@ -51,21 +51,10 @@ def replies(request: ScriptedRequest) -> str:
                 "rationale": "keep everyone informed",
             }
         )
-    if request.prompt_id == "learn":
-        return json.dumps(
-            {
-                "followed": None,
-                "strategy": "Take little and watch the stock.",
-                "personal_limit": 3,
-                "rationale": "the stock matters",
-                "reflection": f"Round {request.round}: taking little keeps the lake full.",
-            }
-        )
-    if request.prompt_id == "propose":
-        return json.dumps({"text": "Take at most 3.", "limit": 3, "rationale": "safe"})
-    if request.prompt_id == "vote":
-        return json.dumps({"proposal": "P1", "rationale": "fine"})
-    raise LookupError(f"no reply for {request.prompt_id}")
+    canned = governance_reply(request)
+    if canned is None:
+        raise LookupError(f"no reply for {request.prompt_id}")
+    return canned
 
 
 @pytest.fixture(scope="module")
