@@ -472,3 +472,21 @@ def test_validate_checks_experiment_files_too(tmp_path: Path) -> None:
     bad = society("validate", str(broken))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "broken.yaml:6: rounds" in bad.stderr and "(cell" in bad.stderr
+
+
+def test_a_folder_killed_before_its_first_checkpoint_is_redone_and_said_so(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from society.experiments import plan_jobs, run_job
+
+    experiment = load_experiment(small_experiment(tmp_path, seeds=1, rounds=3))
+    job = replace(plan_jobs(experiment, tmp_path / "out")[0], resume=True)
+    job.run_dir.mkdir(parents=True)
+    (job.run_dir / "scenario.yaml").write_text("half written")  # no round log, no events
+    outcome = run_job(job)
+    assert outcome.ok and outcome.note is not None
+    assert "could not resume" in outcome.note and "run from the start" in outcome.note
+    assert list((tmp_path / "out" / RUNS_DIR / ASIDE_DIR).glob(f"{job.run_id}.unresumable-*"))
+    assert (job.run_dir / METRICS_FILE).is_file()

@@ -102,6 +102,12 @@ def experiment(
 
         def advanced(update: Step) -> None:
             outcome = update.outcome
+            if outcome.note:
+                err_console.print(
+                    f"run {outcome.job.run_id}: {escape(outcome.note)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             if not outcome.ok:
                 verb = "will retry" if update.will_retry else "FAILED"
                 err_console.print(

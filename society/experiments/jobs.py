@@ -48,6 +48,7 @@ class JobOutcome:
     error: str | None = None
     details: str | None = None  # the traceback of a failure, for the report
     metrics: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None  # what the user should know of a run that succeeded
 
 
 JobRunner = Callable[[Job], JobOutcome]
@@ -76,7 +77,7 @@ def run_job(job: Job, chat_model_factory: ChatModelFactory | None = None) -> Job
         extra: dict[str, Any] = {}
         if chat_model_factory is not None:
             extra["chat_model_factory"] = chat_model_factory
-        result = _resumed(job, options, extra) if job.resume else None
+        result, note = _resumed(job, options, extra) if job.resume else (None, None)
         if result is None:
             result = run_society_sync(scenario, Path(job.runs_dir), backends=options, **extra)
         if result.run_dir.name != job.run_id:
@@ -84,7 +85,7 @@ def run_job(job: Job, chat_model_factory: ChatModelFactory | None = None) -> Job
                 f"the run was written to {result.run_dir.name}, not {job.run_id}: "
                 "another process is writing into the same experiment folder"
             )
-        return JobOutcome(job, True, metrics=result.metrics.model_dump(mode="json"))
+        return JobOutcome(job, True, metrics=result.metrics.model_dump(mode="json"), note=note)
     except Exception as error:
         # Provider errors may quote request headers: never keep a key.
         return JobOutcome(
@@ -95,10 +96,11 @@ def run_job(job: Job, chat_model_factory: ChatModelFactory | None = None) -> Job
         )
 
 
-def _resumed(job: Job, options: Any, extra: dict[str, Any]) -> Any:
+def _resumed(job: Job, options: Any, extra: dict[str, Any]) -> tuple[Any, str | None]:
     """Continue an interrupted run from its last completed round (the finished transcript is
     byte-identical to an uninterrupted run's). A folder that cannot be resumed (killed before
-    its first checkpoint, say) is moved aside and None returned: the run starts afresh."""
+    its first checkpoint, say) is moved aside and no result returned, with a note saying so:
+    the run starts afresh."""
     import asyncio
 
     from society.coordinator.gc_tuning import tuned_gc
@@ -106,10 +108,10 @@ def _resumed(job: Job, options: Any, extra: dict[str, Any]) -> Any:
 
     try:
         with tuned_gc():
-            return asyncio.run(resume_society(job.run_dir, backends=options, **extra))
-    except ResumeError:
-        move_aside(job.run_dir, "unresumable")
-        return None
+            return asyncio.run(resume_society(job.run_dir, backends=options, **extra)), None
+    except ResumeError as error:
+        aside = move_aside(job.run_dir, "unresumable")
+        return None, f"could not resume ({error}); moved to {aside} and run from the start"
 
 
 def move_aside(run_dir: Path, why: str) -> Path | None:
