@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "pinned"))
-import digests  # noqa: E402
+import digests
 
 PINNED: dict[str, dict[str, str]] = json.loads((digests.HERE / "digests.json").read_text())
 RULE_RUNS = sorted(name for name in PINNED if not name.startswith("llm:"))
