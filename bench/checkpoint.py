@@ -41,16 +41,16 @@ from society.analysis.metrics import compute_metrics, write_metrics  # noqa: E40
 from society.checkpoint.saver import SqliteCheckpointer  # noqa: E402
 from society.coordinator import session  # noqa: E402
 from society.coordinator.deps import CoordinatorDeps  # noqa: E402
-from society.coordinator.graph import build_round_graph, recursion_limit  # noqa: E402
 from society.coordinator.runner import (  # noqa: E402
     agents_of,
     build_minds,
-    initial_state,
     new_run_dir,
     open_run_memory,
     run_id_for,
     run_society,
 )
+from society.core.registry import game_of  # noqa: E402
+from society.core.round_graph import build_round_graph, recursion_limit  # noqa: E402
 from society.scenario import Scenario, load_scenario  # noqa: E402
 from society.transcript.events import AgentInfo, RunStarted  # noqa: E402
 from society.transcript.reader import read_events  # noqa: E402
@@ -100,14 +100,17 @@ async def plain(scenario: Scenario, out: Path) -> int:
         memory = open_run_memory(scenario, run_dir, minds)
         deps = CoordinatorDeps(
             scenario=scenario,
-            agent_turns=AgentTurns(minds, memory=memory, k=scenario.memory.k),
+            agent_turns=AgentTurns(
+                minds, game_of(scenario).phases(scenario), memory=memory, k=scenario.memory.k
+            ),
             writer=writer,
             personas={a.id: scenario.persona(a.persona).description for a in agents},
             mind_sources={a.id: minds[a.id].source for a in agents},
             memory=memory,
         )
-        final = await build_round_graph(deps).ainvoke(
-            initial_state(scenario, agents), config={"recursion_limit": recursion_limit(scenario)}
+        final = await build_round_graph(game_of(scenario), deps).ainvoke(
+            game_of(scenario).initial_state(scenario, agents),
+            config={"recursion_limit": recursion_limit(game_of(scenario), scenario)},
         )
         if memory is not None:
             memory.close()

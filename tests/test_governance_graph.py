@@ -11,23 +11,20 @@ from conftest import EVERY_INSTITUTION as ALL_ON
 from conftest import scenario
 
 from society.coordinator.runner import run_society, run_society_sync
-from society.scenario import Scenario
-from society.testing import ScriptedChatModel, ScriptedRequest
-from society.transcript import (
+from society.games.commons.events import (
     BallotDrawn,
-    Decision,
-    Event,
     HarvestResolved,
     Inspection,
-    LLMCall,
     MessageSent,
     NormAdopted,
     RoundStarted,
     SanctionApplied,
     StrategyUpdated,
     VoteResolved,
-    read_events,
 )
+from society.scenario import Scenario
+from society.testing import ScriptedChatModel, ScriptedRequest
+from society.transcript import Decision, Event, LLMCall, read_events
 
 
 def full(**overrides: Any) -> Scenario:

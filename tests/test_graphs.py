@@ -9,10 +9,11 @@ import pytest
 from conftest import scenario
 
 from society.agents.graph import AgentTurns, build_agent_graph
-from society.agents.rules import RulesMind
+from society.agents.rule_mind import RulesMind
 from society.coordinator.deps import CoordinatorDeps
-from society.coordinator.graph import build_round_graph
 from society.coordinator.runner import agents_of
+from society.core.registry import game_of
+from society.core.round_graph import build_round_graph
 from society.transcript import TranscriptWriter
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -32,7 +33,7 @@ def check_snapshot(name: str, text: str) -> None:
 
 
 def test_agent_graph_shape() -> None:
-    graph = build_agent_graph({})
+    graph = build_agent_graph({}, {})
     check_snapshot("agent_graph.mmd", graph.get_graph().draw_mermaid())
 
 
@@ -56,13 +57,14 @@ def test_round_graph_shape(name: str, institutions: dict, tmp_path: Path) -> Non
     s = scenario("demo.yaml", institutions=institutions)
     agents = agents_of(s)
     minds = {a.id: RulesMind() for a in agents}
+    game = game_of(s)
     with TranscriptWriter(tmp_path, "snapshot") as writer:
         deps = CoordinatorDeps(
             scenario=s,
-            agent_turns=AgentTurns(minds),
+            agent_turns=AgentTurns(minds, game.phases(s)),
             writer=writer,
             personas={a.id: "" for a in agents},
             mind_sources={a.id: "rules" for a in agents},
         )
-        graph = build_round_graph(deps)
+        graph = build_round_graph(game, deps)
         check_snapshot(name, graph.get_graph().draw_mermaid())

@@ -9,13 +9,13 @@ from pathlib import Path
 from conftest import ROOT, scenario
 
 from society.coordinator.runner import RunResult, run_society
+from society.games.commons.events import HarvestResolved
 from society.scenario import Scenario
 from society.testing import ScriptedChatModel, ScriptedRequest, amount_reply, effort_reply
 from society.transcript import (
     Decision,
     DecisionFailed,
     Event,
-    HarvestResolved,
     LLMCall,
     RunFinished,
     RunStarted,

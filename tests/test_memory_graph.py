@@ -18,15 +18,9 @@ from typer.testing import CliRunner
 from memory import ChromaServer, MemoryStoreError, RetrievalWeights
 from society.cli import app
 from society.coordinator.runner import run_society, run_society_sync
+from society.games.commons.events import NormAdopted
 from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply, governance_reply
-from society.transcript import (
-    Event,
-    LLMCall,
-    MemoryRetrieved,
-    NormAdopted,
-    ReflectionStored,
-    read_events,
-)
+from society.transcript import Event, LLMCall, MemoryRetrieved, ReflectionStored, read_events
 
 
 def rule_run(tmp_path: Path, **overrides: Any) -> tuple[Path, list[Event]]:

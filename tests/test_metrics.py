@@ -8,6 +8,7 @@ import pytest
 
 from society.analysis.metrics import MetricsError, compute_metrics
 from society.commons import regrow
+from society.games.commons.events import HarvestResolved, RoundFinished, RoundStarted
 from society.scenario.schema import Scenario
 from society.transcript.events import (
     AgentInfo,
@@ -15,10 +16,7 @@ from society.transcript.events import (
     Decision,
     DecisionFailed,
     Event,
-    HarvestResolved,
     LLMCall,
-    RoundFinished,
-    RoundStarted,
     RunFinished,
     RunStarted,
     parse_event,

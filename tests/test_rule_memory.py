@@ -13,7 +13,8 @@ from society.agents.recall import COMPLIANCE, VIOLATION
 from society.agents.rules import inspection_target, remembered_violators
 from society.analysis.metrics import RunMetrics
 from society.coordinator.runner import RunResult, run_society_sync
-from society.transcript import Decision, HarvestResolved, MemoryRetrieved, read_events
+from society.games.commons.events import HarvestResolved
+from society.transcript import Decision, MemoryRetrieved, read_events
 
 PEERS = ["a", "b", "c", "d", "e", "f"]
 

@@ -10,18 +10,15 @@ from conftest import SCENARIOS
 
 from society.analysis.metrics import compute_metrics
 from society.coordinator.runner import run_society_sync
-from society.scenario import load_scenario
-from society.transcript import (
-    Decision,
+from society.games.commons.events import (
     HarvestResolved,
     PayoffsSettled,
     Regrowth,
     RoundFinished,
     RoundStarted,
-    RunFinished,
-    RunStarted,
-    read_events,
 )
+from society.scenario import load_scenario
+from society.transcript import Decision, RunFinished, RunStarted, read_events
 
 # Experiment files (scenarios/experiments/) are grids, not scenarios: tests/test_experiments.py.
 SHIPPED = sorted(

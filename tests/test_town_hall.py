@@ -10,17 +10,15 @@ from pathlib import Path
 from conftest import scenario
 
 from society.coordinator.runner import run_society, run_society_sync
-from society.testing import ScriptedChatModel, ScriptedRequest
-from society.transcript import (
-    AgentJoined,
+from society.games.commons.events import (
     AgreementNoted,
     HarvestResolved,
-    LLMCall,
     RoundStarted,
     TownHallOpened,
     UtteranceMade,
-    read_events,
 )
+from society.testing import ScriptedChatModel, ScriptedRequest
+from society.transcript import AgentJoined, LLMCall, read_events
 
 
 def test_rule_town_hall_opens_with_catches_and_ends_with_notes(tmp_path: Path) -> None:

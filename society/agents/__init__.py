@@ -5,7 +5,7 @@ from society.agents.graph import build_agent_graph
 from society.agents.llm import LLMMind
 from society.agents.mind import DecisionRequest, Mind, MindResult
 from society.agents.observation import Observation
-from society.agents.rules import RulesMind
+from society.agents.rule_mind import RulesMind
 
 __all__ = [
     "AmountHarvest",

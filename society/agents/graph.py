@@ -21,9 +21,8 @@ from langgraph.graph.state import CompiledStateGraph
 from memory import EpisodicMemory
 from society.agents.budget import fit_memories
 from society.agents.mind import DecisionRequest, Mind, MindResult
-from society.agents.observation import Observation
-from society.agents.phases import phase
 from society.agents.recall import as_entries, query_for
+from society.core.phase import Phase
 from society.transcript.events import Decision, MemoryRetrieved
 
 
@@ -50,19 +49,21 @@ Node = Callable[[AgentTurn], Awaitable[AgentTurn]]
 
 def agent_nodes(
     minds: Mapping[str, Mind],
+    phases: Mapping[str, Phase],
     *,
     memory: EpisodicMemory | None = None,
     k: int = 4,
     token_budget: int | None = None,
 ) -> list[tuple[str, Node]]:
     """The agent graph's nodes in order (the graph is the chain START → … → END).
-    `minds` maps every agent id to the mind that decides for it. `memory` (with `k` ranked
+    `minds` maps every agent id to the mind that decides for it; `phases` are the game's, by
+    name (each gives its observation model, prompt id, decision type and rule). `memory` (with `k` ranked
     memories per decision) lets `recall` retrieve by itself when the coordinator did not;
     `token_budget` bounds LLM prompts (None: no budget)."""
 
     async def observe(turn: AgentTurn) -> AgentTurn:
-        view = Observation.model_validate(turn["view"])
-        spec = phase(turn["phase"])
+        spec = phases[turn["phase"]]
+        view = spec.observation.model_validate(turn["view"])
         context = turn.get("context", {})
         request = DecisionRequest(
             phase=spec.name,
@@ -71,8 +72,9 @@ def agent_nodes(
             decision_type=spec.decision_type(view, minds[turn["agent"]].source),
             seed=turn["seed"],
             context=context,
-            # Validators read the phase's facts (ballot, peers...) and the stock as the max ask.
-            validation_context={**context, "max_amount": view.max_amount, "round": view.round},
+            # Validators read the phase's facts (ballot, peers, the largest ask...).
+            validation_context=spec.validation_context(view, context),
+            policy=spec.rule,
         )
         return {"request": request}
 
@@ -160,13 +162,14 @@ def agent_nodes(
 
 def build_agent_graph(
     minds: Mapping[str, Mind],
+    phases: Mapping[str, Phase],
     *,
     memory: EpisodicMemory | None = None,
     k: int = 4,
     token_budget: int | None = None,
 ) -> CompiledStateGraph:
     """The compiled agent graph (arguments as for `agent_nodes`)."""
-    return _compile(agent_nodes(minds, memory=memory, k=k, token_budget=token_budget))
+    return _compile(agent_nodes(minds, phases, memory=memory, k=k, token_budget=token_budget))
 
 
 def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
@@ -195,13 +198,14 @@ class AgentTurns:
     def __init__(
         self,
         minds: Mapping[str, Mind],
+        phases: Mapping[str, Phase],
         *,
         memory: EpisodicMemory | None = None,
         k: int = 4,
         token_budget: int | None = None,
         direct_rules: bool = True,
     ) -> None:
-        self.nodes = agent_nodes(minds, memory=memory, k=k, token_budget=token_budget)
+        self.nodes = agent_nodes(minds, phases, memory=memory, k=k, token_budget=token_budget)
         self.graph = _compile(self.nodes)
         self._direct = {
             agent for agent, mind in minds.items() if direct_rules and mind.source == "rules"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from pydantic import BaseModel
+
 from society.agents.decisions import DecisionModel
-from society.agents.observation import Observation
 from society.transcript.events import DecisionFailed, LLMCall
 
 
@@ -15,15 +18,19 @@ class DecisionRequest:
     """What a mind is asked: which phase (and prompt), what the agent knows, which type to
     answer with. `context` holds facts of this phase only (e.g. the proposals to vote on);
     `validation_context` is passed to the decision model's validators (e.g. the stock as the
-    largest allowed ask). `seed` keys any randomness the mind needs (stable across processes)."""
+    largest allowed ask). `seed` keys any randomness the mind needs (stable across processes).
+    `policy` is the phase's rule for rule-based minds (`Phase.rule`)."""
 
     phase: str
     prompt_id: str
-    observation: Observation
+    observation: BaseModel
     decision_type: type[DecisionModel]
     seed: str
     context: dict[str, Any] = field(default_factory=dict)
     validation_context: dict[str, Any] = field(default_factory=dict)
+    policy: Callable[[DecisionRequest, random.Random], DecisionModel] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)

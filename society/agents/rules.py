@@ -25,45 +25,12 @@ from society.agents.decisions import (
     Utterance,
     Vote,
 )
-from society.agents.mind import DecisionRequest, MindResult
 from society.agents.observation import Observation
 from society.agents.recall import COMPLIANCE, VIOLATION
 from society.commons.social_learning import fermi_probability
 
 
-class RulesMind:
-    source = "rules"
-    label = "rules"
-
-    async def decide(self, request: DecisionRequest) -> MindResult:
-        return MindResult(decision=self.decide_now(request), attempts=1)
-
-    def decide_now(self, request: DecisionRequest) -> DecisionModel:
-        rng = random.Random(request.seed)
-        view, context = request.observation, request.context
-        if request.phase == "harvest":
-            decision = _harvest(view, request.decision_type, context, rng)
-        elif request.phase == "respond":
-            decision = _respond(view, context, rng)
-        elif request.phase == "propose":
-            decision = _propose(view)
-        elif request.phase == "vote":
-            decision = _vote(view, context, rng)
-        elif request.phase == "learn":
-            decision = _learn(view, context, rng)
-        elif request.phase == "speak":
-            decision = _speak(view, context, rng)
-        elif request.phase == "summarize":
-            decision = _summarize(context)
-        else:
-            raise ValueError(f"rule-based agents have no rule for phase {request.phase!r}")
-        # Rule decisions pass the same validators as a model's reply, with the phase's facts.
-        return request.decision_type.model_validate(
-            decision.model_dump(), context=request.validation_context
-        )
-
-
-def _harvest(
+def harvest(
     view: Observation,
     decision_type: type[DecisionModel],
     context: dict[str, Any],
@@ -132,7 +99,7 @@ def remembered_violators(
     return {peer: sorted(violations[peer]) for peer, (_, _, bad) in latest.items() if bad}
 
 
-def _respond(view: Observation, context: dict[str, Any], rng: random.Random) -> Respond:
+def respond(view: Observation, context: dict[str, Any], rng: random.Random) -> Respond:
     messages = []
     seen = view.news.inspection if view.news else None
     if context.get("gossip") and seen is not None and seen.violated:
@@ -154,7 +121,7 @@ def _respond(view: Observation, context: dict[str, Any], rng: random.Random) -> 
     )
 
 
-def _propose(view: Observation) -> Proposal:
+def propose(view: Observation) -> Proposal:
     limit = round(view.strategy.norm, 2)
     unit = view.resource.unit
     return Proposal(
@@ -164,7 +131,7 @@ def _propose(view: Observation) -> Proposal:
     )
 
 
-def _vote(view: Observation, context: dict[str, Any], rng: random.Random) -> Vote:
+def vote(view: Observation, context: dict[str, Any], rng: random.Random) -> Vote:
     ballot: dict[str, dict[str, Any]] = context["ballot"]
     distance = {pid: abs(entry["limit"] - view.strategy.norm) for pid, entry in ballot.items()}
     best = min(distance.values())
@@ -173,7 +140,7 @@ def _vote(view: Observation, context: dict[str, Any], rng: random.Random) -> Vot
     return Vote(proposal=choice, rationale="closest to my personal norm")
 
 
-def _learn(view: Observation, context: dict[str, Any], rng: random.Random) -> RuleUpdate:
+def learn(view: Observation, context: dict[str, Any], rng: random.Random) -> RuleUpdate:
     s = view.strategy
     effort, monitor = s.effort, s.monitor
     reasons = []
@@ -224,7 +191,7 @@ def _learn(view: Observation, context: dict[str, Any], rng: random.Random) -> Ru
     )
 
 
-def _speak(view: Observation, context: dict[str, Any], rng: random.Random) -> Utterance:
+def speak(view: Observation, context: dict[str, Any], rng: random.Random) -> Utterance:
     norm = view.strategy.norm
     limit = float(math.floor(norm)) if view.harvest_mode == "amount" else round(norm, 2)
     took = view.news.harvest if view.news is not None else None
@@ -237,7 +204,7 @@ def _speak(view: Observation, context: dict[str, Any], rng: random.Random) -> Ut
     )
 
 
-def _summarize(context: dict[str, Any]) -> Agreement:
+def summarize(context: dict[str, Any]) -> Agreement:
     proposed = sorted(
         u["proposed_limit"]
         for u in context.get("transcript", [])

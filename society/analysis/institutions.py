@@ -17,15 +17,14 @@ from statistics import fmean
 from pydantic import BaseModel, ConfigDict
 
 from society import commons
-from society.transcript.events import (
-    Decision,
-    Event,
+from society.games.commons.events import (
     HarvestResolved,
     Inspection,
     RoundStarted,
     SanctionApplied,
     StrategyUpdated,
 )
+from society.transcript.events import Decision, Event
 
 
 class GovernanceMetrics(BaseModel):

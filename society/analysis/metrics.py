@@ -21,16 +21,13 @@ from pydantic import BaseModel, ConfigDict
 from society import commons
 from society.analysis.institutions import GovernanceMetrics, governance_metrics
 from society.commons.ending import EndReason
+from society.games.commons.events import HarvestResolved, Regrowth, RoundFinished, RoundStarted
 from society.scenario.schema import DoublingRegrowth, Scenario
 from society.transcript.events import (
     Decision,
     DecisionFailed,
     Event,
-    HarvestResolved,
     LLMCall,
-    Regrowth,
-    RoundFinished,
-    RoundStarted,
     RunFinished,
     RunStarted,
 )

@@ -5,17 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from society.transcript.events import (
+from society.games.commons.events import (
     AgentDied,
-    AgentJoined,
     AgreementNoted,
     BallotDrawn,
-    Decision,
-    DecisionFailed,
-    Event,
     HarvestResolved,
     Inspection,
-    LLMCall,
     MessageSent,
     NormAdopted,
     RoundFinished,
@@ -26,6 +21,7 @@ from society.transcript.events import (
     UtteranceMade,
     VoteResolved,
 )
+from society.transcript.events import AgentJoined, Decision, DecisionFailed, Event, LLMCall
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pathlib import Path
 from society import tokens
 from society.agents.llm import render_request
 from society.agents.mind import DecisionRequest, MindResult
-from society.agents.rules import RulesMind
+from society.agents.rule_mind import RulesMind
 from society.backends.cost import PriceTable
 from society.prompts import PromptLibrary
 from society.scenario.schema import LLMSettings, ModelSpec, Scenario

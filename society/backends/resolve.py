@@ -9,7 +9,7 @@ from langchain_core.language_models import BaseChatModel
 
 from society.agents.llm import LLMMind
 from society.agents.mind import Mind
-from society.agents.rules import RulesMind
+from society.agents.rule_mind import RulesMind
 from society.backends.secrets import SecretError, read_api_key, redact
 from society.backends.stack import BackendOptions, BackendSetupError, RunBackends, build_backend
 from society.prompts import PromptLibrary

@@ -6,8 +6,8 @@ from typing import Any
 
 from society import commons
 from society.coordinator.deps import CoordinatorDeps, decided
-from society.coordinator.state import NormState, SocietyState
-from society.transcript.events import BallotDrawn, NormAdopted, VoteResolved
+from society.games.commons.events import BallotDrawn, NormAdopted, VoteResolved
+from society.games.commons.state import NormState, SocietyState
 
 
 def resolve_proposals(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:

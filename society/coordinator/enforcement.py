@@ -11,9 +11,9 @@ from society import commons
 from society.agents.decisions import EVERYONE
 from society.commons.sanctions import LadderStep
 from society.coordinator.deps import CoordinatorDeps, decided
-from society.coordinator.state import SocietyState, alive, copy_agents
 from society.coordinator.views import punishable
-from society.transcript.events import ClaimRecord, MessageSent, SanctionApplied
+from society.games.commons.events import ClaimRecord, MessageSent, SanctionApplied
+from society.games.commons.state import SocietyState, alive, copy_agents
 
 
 def resolve_respond(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:

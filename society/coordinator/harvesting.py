@@ -7,9 +7,9 @@ from typing import Any
 from society import commons
 from society.commons.ending import EndReason
 from society.coordinator.deps import CoordinatorDeps, decided
-from society.coordinator.state import SocietyState, copy_agents
 from society.coordinator.views import excluded
-from society.transcript.events import HarvestResolved, Inspection
+from society.games.commons.events import HarvestResolved, Inspection
+from society.games.commons.state import SocietyState, copy_agents
 
 
 def resolve_harvest(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:

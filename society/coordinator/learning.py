@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from society.coordinator.deps import CoordinatorDeps, decided
-from society.coordinator.state import SocietyState, copy_agents
-from society.transcript.events import StrategyUpdated
+from society.games.commons.events import StrategyUpdated
+from society.games.commons.state import SocietyState, copy_agents
 
 NUMERIC = ("effort", "monitor", "punish", "norm")
 

@@ -38,22 +38,20 @@ from typing import Any
 from memory import EpisodicMemory, MemoryItem
 from society import commons
 from society.agents.recall import COMPLIANCE, SANCTIONED_ME, VIOLATION, as_entries, query_for
-from society.scenario.schema import Scenario
-from society.transcript.events import (
+from society.games.commons.events import (
     AgreementNoted,
-    Decision,
-    Event,
     HarvestResolved,
     Inspection,
     MessageSent,
     NormAdopted,
     PayoffsSettled,
-    ReflectionStored,
     SanctionApplied,
     StrategyUpdated,
     UtteranceMade,
     VoteResolved,
 )
+from society.scenario.schema import Scenario
+from society.transcript.events import Decision, Event, ReflectionStored
 from society.transcript.writer import TranscriptWriter
 
 TREND_ROUNDS = 3  # rounds a rule-made reflection summarises
@@ -99,9 +97,29 @@ class MemoryKeeper:
 
     # -- remember ---------------------------------------------------------------------------
 
-    def start(self, agents: Sequence[str], norm_text: str, norm_limit: float, seq: int) -> None:
-        """Round 0: every agent starts with the scenario's norm pinned."""
-        self.memory.add([self._norm_item(a, 0, norm_text, norm_limit, None, seq) for a in agents])
+    @property
+    def reflect_in_call(self) -> bool:
+        """LLM agents reflect in a call of their own unless their learning revision, which
+        carries a reflection, already did."""
+        return (
+            self.settings.reflection_call
+            and not self.scenario.institutions.social_learning.enabled
+        )
+
+    def reflects(self, state: dict[str, Any]) -> bool:
+        return self.settings.reflection and state["end_reason"] is None
+
+    def start(self, state: dict[str, Any], events: Sequence[Event]) -> None:
+        """Round 0: every agent starts with the scenario's norm pinned (as of the first
+        round_started event)."""
+        started = next(e for e in events if e.kind == "round_started")
+        norm = state["norm"]
+        self.memory.add(
+            [
+                self._norm_item(a, 0, norm["text"], norm["limit"], None, started.seq)
+                for a in sorted(state["agents"])
+            ]
+        )
 
     def remember(self, state: dict[str, Any], events: Sequence[Event]) -> None:
         """Turn the events of one resolution into memories (one batched `add`)."""

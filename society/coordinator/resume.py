@@ -36,18 +36,18 @@ from society.checkpoint.journal import JournaledMemory
 from society.checkpoint.lock import RunLock
 from society.checkpoint.rewind import Rewind, TranscriptMismatch, rewind_transcript
 from society.checkpoint.rounds import CHECKPOINT_FILE, GRAPH_THREAD, RoundLog, RoundMark
-from society.commons.ending import INTERRUPTED
 from society.coordinator.runner import (
     SCENARIO_FILE,
     RunResult,
     agents_of,
     finish_run,
-    initial_state,
     open_run_memory,
     prepare_minds,
     wants_durability,
 )
 from society.coordinator.session import RunControl, RunParts, journaled, play_rounds
+from society.core.ending import INTERRUPTED
+from society.core.registry import game_of
 from society.prompts import PromptLibrary
 from society.scenario import ScenarioError, load_scenario
 from society.scenario.schema import Scenario
@@ -144,7 +144,7 @@ async def resume_society(
                     )
                     if mark.checkpoint_id is None:  # nothing completed: start over
                         log.checkpointer.delete_thread(GRAPH_THREAD)
-                        start = initial_state(scenario, agents)
+                        start = game_of(scenario).initial_state(scenario, agents)
                         finished = await play_rounds(parts, start=start, control=control)
                     else:
                         finished = await play_rounds(

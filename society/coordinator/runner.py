@@ -20,7 +20,6 @@ from society.backends.resolve import ChatModelFactory, build_mind, init_chat_mod
 from society.backends.stack import BackendOptions, RunBackends
 from society.checkpoint.lock import RunLock
 from society.checkpoint.rounds import RoundLog
-from society.commons.sustainability import sustainable_share
 from society.coordinator.gc_tuning import tuned_gc
 from society.coordinator.session import (
     RunControl,
@@ -29,7 +28,7 @@ from society.coordinator.session import (
     mark_round,
     play_rounds,
 )
-from society.coordinator.state import AgentRecord, NormState, SocietyState, empty_news
+from society.core.registry import game_of
 from society.prompts import PromptLibrary
 from society.scenario.schema import Scenario
 from society.transcript.events import AgentInfo, RunStarted
@@ -169,7 +168,9 @@ async def run_society(
                 try:
                     mark_round(parts, 0, None)
                     finished = await play_rounds(
-                        parts, start=initial_state(scenario, agents), control=control
+                        parts,
+                        start=game_of(scenario).initial_state(scenario, agents),
+                        control=control,
                     )
                 finally:
                     if memory is not None:
@@ -247,58 +248,6 @@ def run_society_sync(scenario: Scenario, out: Path, **options: Any) -> RunResult
     """`run_society` in a fresh event loop, with the collector tuned for a run."""
     with tuned_gc():
         return asyncio.run(run_society(scenario, out, **options))
-
-
-def initial_state(scenario: Scenario, agents: list[AgentSpec]) -> SocietyState:
-    params = scenario.commons
-    # Personal norms start as a persona-given multiple of the sustainable per-agent share.
-    founders = sum(1 for a in agents if a.joins_at == 1)
-    share = sustainable_share(params.start_stock, params, max(1, founders))
-    records: dict[str, AgentRecord] = {}
-    for a in agents:
-        strategy = scenario.persona(a.persona).strategy
-        records[a.id] = AgentRecord(
-            group=a.group,
-            persona=a.persona,
-            joins_at=a.joins_at,
-            alive=True,
-            payoff=params.initial_payoff,
-            payoff_at_round_start=params.initial_payoff,
-            strategy={
-                "effort": strategy.effort,
-                "monitor": strategy.monitor,
-                "punish": strategy.punish,
-                "noise": strategy.noise,
-                "norm": round(strategy.norm_factor * share, 6),
-                "keeps_agreements": strategy.keeps_agreements,
-                "text": "",
-            },
-            last_request=None,
-            last_harvest=None,
-            last_payoff_change=None,
-            offences=0,
-            excluded_until=0,
-            reputation={},
-            reports=[],
-            news=empty_news(0),
-            previous_news=None,
-            agreement=None,
-        )
-    norm = NormState(
-        text=scenario.norm.text, limit=scenario.norm.limit, proposer=None, adopted_round=0
-    )
-    return SocietyState(
-        round=0,
-        stock=params.start_stock,
-        round_start_stock=None,
-        previous_stock=None,
-        agents=records,
-        norm=norm,
-        ballot={},
-        town_hall={},
-        outcomes={},
-        end_reason=None,
-    )
 
 
 def build_minds(

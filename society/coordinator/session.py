@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 
@@ -21,10 +21,10 @@ from society.agents.mind import Mind
 from society.backends.stack import RunBackends
 from society.checkpoint.journal import JournaledMemory
 from society.checkpoint.rounds import GRAPH_THREAD, RoundLog, RoundMark
-from society.commons.ending import INTERRUPTED
 from society.coordinator.deps import CoordinatorDeps
-from society.coordinator.graph import build_round_graph, recursion_limit
-from society.coordinator.state import SocietyState
+from society.core.ending import INTERRUPTED
+from society.core.registry import game_of
+from society.core.round_graph import build_round_graph, recursion_limit
 from society.scenario.schema import Scenario
 from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
@@ -98,33 +98,35 @@ def mark_round(parts: RunParts, round_number: int, checkpoint_id: str | None) ->
 async def play_rounds(
     parts: RunParts,
     *,
-    start: SocietyState | None,
+    start: dict[str, Any] | None,
     checkpoint_id: str | None = None,
     control: RunControl | None = None,
 ) -> bool:
     """Play from `start` (a new run) or from the checkpoint `checkpoint_id` (a resume) to the
     end of the run. Returns False if `control` stopped it early at a round boundary."""
     scenario, minds, memory = parts.scenario, parts.minds, parts.memory
+    game = game_of(scenario)
     deps = CoordinatorDeps(
         scenario=scenario,
         agent_turns=AgentTurns(
             minds,
+            game.phases(scenario),
             memory=memory,
             k=scenario.memory.k,
             token_budget=scenario.memory.token_budget if memory is not None else None,
             direct_rules=parts.direct_rule_turns,
         ),
         writer=parts.writer,
-        personas={a.id: scenario.persona(a.persona).description for a in parts.agents},
+        personas=game.personas(scenario, parts.agents),
         mind_sources={a.id: minds[a.id].source for a in parts.agents},
         on_round_finished=parts.on_round_finished,
         memory=memory,
         history=parts.history,
     )
-    graph = build_round_graph(deps, checkpointer=parts.log.checkpointer)
+    graph = build_round_graph(game, deps, checkpointer=parts.log.checkpointer)
     thread: RunnableConfig = {
         "configurable": {"thread_id": GRAPH_THREAD},
-        "recursion_limit": recursion_limit(scenario),
+        "recursion_limit": recursion_limit(game, scenario),
     }
     config: RunnableConfig = thread
     if checkpoint_id is not None:
@@ -132,7 +134,7 @@ async def play_rounds(
             **thread,
             "configurable": {"thread_id": GRAPH_THREAD, "checkpoint_id": checkpoint_id},
         }
-    payload: SocietyState | None = start
+    payload: dict[str, Any] | None = start
     while True:
         await graph.ainvoke(payload, config, durability="exit")
         payload, config = None, thread

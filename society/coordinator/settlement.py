@@ -7,8 +7,8 @@ from typing import Any
 from society import commons
 from society.commons.ending import INTERRUPTED, EndReason
 from society.coordinator.deps import CoordinatorDeps
-from society.coordinator.state import SocietyState, alive, copy_agents
-from society.transcript.events import AgentDied, PayoffsSettled, Regrowth, RoundFinished
+from society.games.commons.events import AgentDied, PayoffsSettled, Regrowth, RoundFinished
+from society.games.commons.state import SocietyState, alive, copy_agents
 
 
 def settle(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:

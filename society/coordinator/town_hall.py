@@ -10,8 +10,8 @@ from typing import Any
 
 from society.commons.randomness import derive_rng
 from society.coordinator.deps import CoordinatorDeps, decided
-from society.coordinator.state import SocietyState, alive, copy_agents
-from society.transcript.events import AgreementNoted, TownHallOpened, UtteranceMade
+from society.games.commons.events import AgreementNoted, TownHallOpened, UtteranceMade
+from society.games.commons.state import SocietyState, alive, copy_agents
 
 
 def open_town_hall(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from society import commons
 from society.commons.reputation import PRIOR
 from society.coordinator.deps import CoordinatorDeps
-from society.coordinator.state import SocietyState, alive
+from society.games.commons.state import SocietyState, alive
 
 REPUTATION_SHOWN = 8  # most telling beliefs shown to an agent; keeps prompts bounded [O]
 

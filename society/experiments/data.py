@@ -19,8 +19,9 @@ from society.analysis.metrics import METRICS_FILE, RunMetrics
 from society.analysis.rounds import round_summaries
 from society.commons.sustainability import sustainable_threshold
 from society.experiments.jobs import Job, is_finished
+from society.games.commons.events import RoundStarted
 from society.scenario.schema import Scenario
-from society.transcript.events import RoundStarted, RunStarted
+from society.transcript.events import RunStarted
 from society.transcript.reader import read_events
 
 Row = dict[str, Any]

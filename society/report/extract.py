@@ -17,14 +17,12 @@ from pydantic import ValidationError
 from society.analysis.metrics import METRICS_FILE
 from society.analysis.rounds import AgentTurnView, agent_turns, governance, round_summaries
 from society.commons.sustainability import sustainable_threshold
+from society.games.commons.events import AgentDied, HarvestResolved, PayoffsSettled
 from society.scenario.schema import Scenario
 from society.transcript.events import (
-    AgentDied,
     Event,
-    HarvestResolved,
     LLMCall,
     MemoryRetrieved,
-    PayoffsSettled,
     ReflectionStored,
     RunFinished,
     RunStarted,

@@ -60,11 +60,29 @@ def load_scenario_with_data(
 
 
 def validate_scenario(data: dict[str, Any], origins: Origins, label: str) -> Scenario:
+    root = scenario_type(data, origins, label)
     personas = data.get("personas") if isinstance(data.get("personas"), dict) else {}
+    builtin = getattr(root, "builtin_personas", lambda: {})()
+    context = {"personas": list(personas), "builtin_personas": list(builtin)}
     try:
-        return Scenario.model_validate(data, context={"personas": list(personas)})
+        return root.model_validate(data, context=context)
     except ValidationError as error:
-        raise ScenarioError(_describe(error, origins, label)) from None
+        raise ScenarioError(_describe(error, origins, label, root)) from None
+
+
+def scenario_type(data: dict[str, Any], origins: Origins, label: str) -> type[BaseModel]:
+    """The scenario model of the game the file names (`game:`; none: the commons)."""
+    from society.core.registry import RegistryError, game_named
+
+    name = data.get("game")
+    if name is not None and not isinstance(name, str):
+        file, line = _origin(("game",), origins, label)
+        raise ScenarioError([f"{_where(file, line)}: game: expected a game's name"])
+    try:
+        return game_named(name).scenario_type
+    except RegistryError as error:
+        file, line = _origin(("game",), origins, label)
+        raise ScenarioError([f"{_where(file, line)}: game: {error}"]) from None
 
 
 def _display(path: Path) -> str:
@@ -229,10 +247,12 @@ class _Problem:
     item: Any  # the pydantic error
 
 
-def _describe(error: ValidationError, origins: Origins, label: str) -> list[str]:
+def _describe(
+    error: ValidationError, origins: Origins, label: str, root: type[BaseModel]
+) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
-        path, parents, found = _schema_path(item["loc"])
+        path, parents, found = _schema_path(item["loc"], root)
         ctx = item.get("ctx") or {}
         if item["type"] == "scenario_rule":
             path = (*path, *ctx.get("at", ()))
@@ -244,7 +264,7 @@ def _describe(error: ValidationError, origins: Origins, label: str) -> list[str]
     for problem in problems:
         file, line = _origin(problem.path, origins, label)
         field = _dotted(problem.path) or "(top level)"
-        message = _message(problem) + _merge_hint(problem, origins, file)
+        message = _message(problem, root) + _merge_hint(problem, origins, file)
         located.append((file, line, f"{_where(file, line)}: {field}: {message}"))
     located.sort(key=lambda entry: (entry[0] != label, entry[0], entry[1]))
     return [text for _, _, text in located]
@@ -281,7 +301,9 @@ def _without_missing_explained_by_typos(problems: list[_Problem]) -> list[_Probl
     return kept
 
 
-def _schema_path(loc: tuple[Any, ...]) -> tuple[Path_, list[Any], list[Any]]:
+def _schema_path(
+    loc: tuple[Any, ...], root: type[BaseModel]
+) -> tuple[Path_, list[Any], list[Any]]:
     """Follow pydantic's error location through the schema types.
 
     Drops the union tags pydantic adds to locations (the 'logistic' in
@@ -289,7 +311,7 @@ def _schema_path(loc: tuple[Any, ...]) -> tuple[Path_, list[Any], list[Any]]:
     container and of the last part itself.
     """
     path: list[str | int] = []
-    current: list[Any] = [Scenario]
+    current: list[Any] = [root]
     parents: list[Any] = current
     for part in loc:
         members = [member for kind in current for member in _members(kind)]
@@ -342,12 +364,12 @@ def _origin(path: Path_, origins: Origins, label: str) -> tuple[str, int]:
     return label, 1
 
 
-def _message(problem: _Problem) -> str:
+def _message(problem: _Problem, root: type[BaseModel]) -> str:
     item, path = problem.item, problem.path
     kind, ctx, value = item["type"], item.get("ctx") or {}, item.get("input")
     if kind == "extra_forbidden":
         name = str(path[-1]) if path else "?"
-        names = _field_names(problem.parent_types) or _all_field_names()
+        names = _field_names(problem.parent_types) or _all_field_names(root)
         close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown field {name!r}{hint}"
@@ -394,9 +416,9 @@ def _field_names(kinds: list[Any]) -> set[str]:
     return names
 
 
-def _all_field_names() -> set[str]:
+def _all_field_names(root: type[BaseModel]) -> set[str]:
     names: set[str] = set()
-    pending: list[type[BaseModel]] = [Scenario]
+    pending: list[type[BaseModel]] = [root]
     seen: set[type[BaseModel]] = set()
     while pending:
         model = pending.pop()

@@ -76,10 +76,12 @@ class Group(Strict):
     @field_validator("persona")
     @classmethod
     def _persona_is_known(cls, value: str, info: ValidationInfo) -> str:
-        # The loader passes the scenario's persona keys as context so the error points here.
-        extra = (info.context or {}).get("personas")
-        if extra is not None:
-            known = set(BUILTIN_PERSONAS) | set(extra)
+        # The loader passes the scenario's persona keys and its game's built-in ones as
+        # context, so the error points here.
+        context = info.context or {}
+        extra, builtin = context.get("personas"), context.get("builtin_personas")
+        if extra is not None and builtin is not None:
+            known = set(builtin) | set(extra)
             if value not in known:
                 raise ValueError(f"unknown persona {value!r}; known: {', '.join(sorted(known))}")
         return value

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from society.scenario._base import Strict, rule_error
+from society.scenario.base import SCENARIO_NAME_PATTERN, SCHEMA_VERSION, ScenarioBase
 from society.scenario.commons_settings import (
     CollapseRule,
     Commons,
@@ -27,7 +28,6 @@ from society.scenario.institutions import (
     Interventions,
     RuleLearning,
 )
-from society.scenario.memory_settings import MemorySection
 from society.scenario.models import LLMSettings, ModelSpec
 from society.scenario.population import (
     BUILTIN_PERSONAS,
@@ -37,9 +37,6 @@ from society.scenario.population import (
     Strategy,
 )
 
-SCHEMA_VERSION = 1
-
-SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 # What each pattern means, for error messages (the loader shows these instead of the regex).
 PATTERN_RULES: dict[str, str] = {
     GROUP_NAME_PATTERN: "must start with a letter and hold only letters, digits, '_' and '-', "
@@ -84,28 +81,40 @@ class Norm(Strict):
     )
 
 
-class Scenario(Strict):
-    """A society: its commons, population, institutions and run length."""
+class Scenario(ScenarioBase):
+    """A commons society: its commons, population, norm, institutions and run length."""
 
-    schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Scenario format version.")
-    name: str = Field(
-        pattern=SCENARIO_NAME_PATTERN, description="Short id used in run folder names."
+    dump_order = (
+        "schema_version",
+        "game",
+        "name",
+        "description",
+        "seed",
+        "rounds",
+        "commons",
+        "model",
+        "personas",
+        "population",
+        "norm",
+        "institutions",
+        "ablation",
+        "interventions",
+        "learning",
+        "llm",
+        "memory",
+        "round",
     )
-    description: str = Field("", description="Free text for humans.")
-    seed: int = Field(
-        0, ge=0, description="Seed of every random draw; the same seed gives the same run."
+
+    game: Literal["commons"] = Field(
+        "commons", description="Which game the society plays; default: the commons."
     )
     rounds: int = Field(
         50, ge=1, le=10_000, description="Round limit T. Paper 50 [P]; GovSim 12 [G]."
     )
     commons: Commons = Field(default_factory=Commons)
-    model: ModelSpec = Field(
-        default_factory=lambda: ModelSpec(name="rules"), description="Default model of every group."
-    )
     personas: dict[str, Persona] = Field(
         default_factory=dict, description="Extra or overriding personas by key."
     )
-    population: list[Group] = Field(min_length=1, description="The groups of agents.")
     norm: Norm = Field(default_factory=Norm)
     institutions: Institutions = Field(default_factory=Institutions)
     ablation: Ablation | None = Field(
@@ -115,11 +124,6 @@ class Scenario(Strict):
     )
     interventions: Interventions = Field(default_factory=Interventions)
     learning: RuleLearning = Field(default_factory=RuleLearning)
-    llm: LLMSettings = Field(default_factory=LLMSettings)
-    memory: MemorySection = Field(
-        default_factory=MemorySection,
-        description="Agents' episodic memory: store, embedder, recall, reflection, prompt budget.",
-    )
 
     @model_validator(mode="before")
     @classmethod
@@ -140,20 +144,6 @@ class Scenario(Strict):
             institutions[key] = section
         return {**data, "institutions": institutions}
 
-    @field_validator("population")
-    @classmethod
-    def _group_names_are_unique(cls, groups: list[Group]) -> list[Group]:
-        first: dict[str, int] = {}
-        for index, group in enumerate(groups):
-            if group.name in first:
-                raise rule_error(
-                    f"duplicate group name {group.name!r} (also population[{first[group.name]}])",
-                    index,
-                    "name",
-                )
-            first[group.name] = index
-        return groups
-
     @model_validator(mode="after")
     def _personas_exist(self) -> Scenario:
         known = set(BUILTIN_PERSONAS) | set(self.personas)
@@ -169,12 +159,9 @@ class Scenario(Strict):
                 )
         return self
 
+    @classmethod
+    def builtin_personas(cls) -> dict[str, Persona]:
+        return BUILTIN_PERSONAS
+
     def persona(self, key: str) -> Persona:
         return self.personas.get(key) or BUILTIN_PERSONAS[key]
-
-    def model_for(self, group: Group) -> ModelSpec:
-        return group.model or self.model
-
-    @property
-    def agent_count(self) -> int:
-        return sum(group.count for group in self.population)

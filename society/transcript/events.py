@@ -1,4 +1,9 @@
-"""Typed transcript events: one pydantic model per kind.
+"""Typed transcript events: one pydantic model per kind; the core's kinds are here.
+
+Games and institutions define their own kinds in their packages and list them
+(`Game.event_types()`); the reader parses a run's events with the core's kinds plus its game's
+(`kinds_for`). A kind nobody registered is read as an `UnknownEvent` that keeps every field,
+so `inspect` and the report can show it generically instead of failing.
 
 Every event carries `schema_version`, `run_id`, `round` and `seq` (its position in the log).
 Wall-clock values (latencies, timestamps) are kept out of events so that the same seed gives a
@@ -7,9 +12,11 @@ byte-identical log; they go to the `timings.jsonl` sidecar keyed by `seq`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 EVENT_SCHEMA_VERSION = 1
 
@@ -41,15 +48,6 @@ class RunStarted(Event):
     scenario_sha256: str
     agents: list[AgentInfo]
     society_version: str
-
-
-class RoundStarted(Event):
-    kind: Literal["round_started"] = "round_started"
-    stock: float
-    alive: list[str]
-    norm_limit: float | None = None  # G(t) in force this round
-    norm_text: str | None = None
-    excluded: list[str] = Field(default_factory=list)
 
 
 class ChatMessageRecord(BaseModel):
@@ -154,100 +152,6 @@ class DecisionFailed(Event):
     ] = "unusable_reply"
 
 
-class HarvestResolved(Event):
-    kind: Literal["harvest_resolved"] = "harvest_resolved"
-    stock_before: float
-    stock_after: float
-    requested: dict[str, float]
-    harvested: dict[str, float]
-    rationed: bool
-    skipped: list[str]
-    excluded: list[str] = Field(default_factory=list)
-
-
-class Inspection(Event):
-    """A monitor learned a peer's harvest this round."""
-
-    kind: Literal["inspection"] = "inspection"
-    monitor: str
-    target: str
-    harvest: float
-    norm_limit: float
-    violated: bool
-    cost: float
-
-
-class ClaimRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    about: str
-    round: int
-    harvest: float
-
-
-class MessageSent(Event):
-    """Gossip: delivered to the recipients as data; it never changes the rules."""
-
-    kind: Literal["message"] = "message"
-    sender: str
-    to: str
-    recipients: list[str]
-    text: str
-    claims: list[ClaimRecord]
-
-
-class SanctionApplied(Event):
-    kind: Literal["sanction"] = "sanction"
-    punisher: str
-    target: str
-    target_harvest: float | None
-    norm_limit: float
-    step: int
-    sanction: Literal["warning", "fine", "exclusion"]
-    punisher_cost: float
-    fine: float
-    exclusion_rounds: int
-
-
-class BallotDrawn(Event):
-    """The proposals of this round, in agent-id order, as voters see them."""
-
-    kind: Literal["ballot"] = "ballot"
-    proposals: dict[str, dict[str, Any]]
-
-
-class VoteResolved(Event):
-    kind: Literal["vote"] = "vote"
-    votes: dict[str, str]
-    counts: dict[str, int]
-    winner: str | None
-    tied: list[str]
-
-
-class NormAdopted(Event):
-    """The winning proposal's text, broadcast verbatim; its limit is G(t+1)."""
-
-    kind: Literal["norm_adopted"] = "norm_adopted"
-    proposal: str
-    proposer: str
-    text: str
-    limit: float
-    previous_limit: float
-
-
-class StrategyUpdated(Event):
-    """Individual and social learning: an agent's strategy before and after, and whom it
-    compared itself with or followed."""
-
-    kind: Literal["strategy_updated"] = "strategy_updated"
-    agent: str
-    followed: str | None
-    copied: bool
-    copy_probability: float | None
-    before: dict[str, Any]
-    after: dict[str, Any]
-
-
 class AgentJoined(Event):
     """A newcomer joins the commons (a group with joins_at > 1)."""
 
@@ -256,93 +160,87 @@ class AgentJoined(Event):
     group: str
 
 
-class TownHallOpened(Event):
-    kind: Literal["town_hall_opened"] = "town_hall_opened"
-    catches: dict[str, float] | None
-    first_speaker: str
-
-
-class UtteranceMade(Event):
-    kind: Literal["utterance"] = "utterance"
-    speaker: str
-    text: str
-    proposed_limit: float | None
-    next_speaker: str | None
-
-
-class AgreementNoted(Event):
-    """What an agent wrote down after the town hall; it keeps it in mind next round."""
-
-    kind: Literal["agreement"] = "agreement"
-    agent: str
-    summary: str
-    agreed_limit: float | None
-
-
-class PayoffsSettled(Event):
-    kind: Literal["payoffs_settled"] = "payoffs_settled"
-    consumption: float
-    payoffs: dict[str, float]
-    starved: list[str]
-
-
-class AgentDied(Event):
-    kind: Literal["agent_died"] = "agent_died"
-    agent: str
-    payoff: float
-
-
-class Regrowth(Event):
-    kind: Literal["regrowth"] = "regrowth"
-    stock_before: float
-    stock_after: float
-
-
-class RoundFinished(Event):
-    kind: Literal["round_finished"] = "round_finished"
-    stock: float
-    alive: list[str]
-    end_reason: str | None
-
-
 class RunFinished(Event):
+    """The run's last event. A game may add its own summary fields after these (the commons
+    adds `final_stock`); they are kept as given."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     kind: Literal["run_finished"] = "run_finished"
     rounds_completed: int
     end_reason: str
-    final_stock: float
 
 
-AnyEvent = Annotated[
-    RunStarted
-    | RoundStarted
-    | LLMCall
-    | MemoryRetrieved
-    | ReflectionStored
-    | Decision
-    | DecisionFailed
-    | HarvestResolved
-    | Inspection
-    | MessageSent
-    | SanctionApplied
-    | BallotDrawn
-    | VoteResolved
-    | NormAdopted
-    | StrategyUpdated
-    | AgentJoined
-    | TownHallOpened
-    | UtteranceMade
-    | AgreementNoted
-    | PayoffsSettled
-    | AgentDied
-    | Regrowth
-    | RoundFinished
-    | RunFinished,
-    Field(discriminator="kind"),
-]
-EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 
 
-def parse_event(data: dict[str, Any] | str | bytes) -> Event:
+class UnknownEvent(Event):
+    """An event of a kind no registered game or institution defines: every field kept."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+CORE_EVENTS: tuple[type[Event], ...] = (
+    RunStarted,
+    LLMCall,
+    MemoryRetrieved,
+    ReflectionStored,
+    Decision,
+    DecisionFailed,
+    AgentJoined,
+    RunFinished,
+)
+
+EventKinds = Mapping[str, type[Event]]
+
+
+def kind_of(event_type: type[Event]) -> str:
+    return event_type.model_fields["kind"].default
+
+
+def kinds(*groups: Iterable[type[Event]]) -> dict[str, type[Event]]:
+    """Kind -> model for the core's events and the given groups; a later group's kind
+    replaces an earlier one's (a game may refine a core kind)."""
+    found = {kind_of(t): t for t in CORE_EVENTS}
+    for group in groups:
+        found.update((kind_of(t), t) for t in group)
+    return found
+
+
+CORE_KINDS: dict[str, type[Event]] = kinds()
+_KIND = re.compile(rb'"kind"\s*:\s*"([^"\\]*)"')
+
+
+def parse_event(data: dict[str, Any] | str | bytes, known: EventKinds | None = None) -> Event:
+    """One event from its JSON line or dict, typed by its kind (`known`: kind -> model; by
+    default the core's kinds and every registered game's)."""
+    table = known if known is not None else all_kinds()
     if isinstance(data, str | bytes):
-        return EVENT_ADAPTER.validate_json(data)
-    return EVENT_ADAPTER.validate_python(data)
+        raw = data.encode() if isinstance(data, str) else data
+        found = _KIND.search(raw)
+        kind = found.group(1).decode() if found else None
+        model = table.get(kind, UnknownEvent) if kind is not None else UnknownEvent
+        return model.model_validate_json(raw)
+    model = table.get(data.get("kind"), UnknownEvent)  # type: ignore[arg-type]
+    return model.model_validate(data)
+
+
+def kinds_for(game: str | None) -> dict[str, type[Event]]:
+    """The kinds a run of `game` may write: the core's and the game's."""
+    from society.core.registry import game_named
+
+    return kinds(game_named(game).event_types())
+
+
+_ALL: dict[str, type[Event]] | None = None
+
+
+def all_kinds() -> dict[str, type[Event]]:
+    """The core's kinds and those of every registered game (for an event read without its
+    run; a kind two games define is resolved in favour of the commons, the default game)."""
+    global _ALL
+    if _ALL is None:
+        from society.core.registry import DEFAULT_GAME, GAMES
+
+        names = sorted(GAMES.names(), key=lambda name: name == DEFAULT_GAME)
+        _ALL = kinds(*(GAMES.get(name).event_types() for name in names))
+    return _ALL

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from society.transcript.events import Event, parse_event
+from society.transcript.events import (
+    CORE_KINDS,
+    Event,
+    EventKinds,
+    RunStarted,
+    kinds_for,
+    parse_event,
+)
 from society.transcript.writer import EVENTS_FILE, TIMINGS_FILE
 
 
@@ -25,12 +32,17 @@ def events_path(run_dir: Path) -> Path:
 
 def read_events(run_dir: Path) -> Iterator[Event]:
     path = events_path(run_dir)
+    known: EventKinds = CORE_KINDS
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                yield parse_event(line)
+                event = parse_event(line, known)
+                if isinstance(event, RunStarted):
+                    # The run's game says which kinds its events are (none named: the commons).
+                    known = kinds_for(event.scenario.get("game"))
+                yield event
             except ValidationError as error:
                 if not line.endswith("\n"):  # the last line, cut short by a kill
                     raise TranscriptError(

@@ -38,10 +38,10 @@ class TranscriptWriter:
         return self._seq
 
     def write(self, event: Event | dict[str, Any], latency_s: float | None = None) -> Event:
-        payload = event.model_dump() if isinstance(event, Event) else dict(event)
-        payload["run_id"] = self.run_id
-        payload["seq"] = self._seq
-        stamped = parse_event(payload)
+        if isinstance(event, Event):
+            stamped = event.model_copy(update={"run_id": self.run_id, "seq": self._seq})
+        else:
+            stamped = parse_event({**event, "run_id": self.run_id, "seq": self._seq})
         self._events.write((stamped.model_dump_json() + "\n").encode("utf-8"))
         self._events.flush()
         if latency_s is not None:

@@ -1,18 +1,21 @@
-"""Coordinator state: plain, JSON-serialisable data, so a checkpointer can store it."""
+"""The commons' coordinator state: the core's (round, agents, outcomes, end reason) plus the
+stock, the norm, the ballot and the town hall; plain, JSON-serialisable data."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from typing import Any, TypedDict
 
+from society.core.state import CoreState, alive, merge_outcomes
 
-def merge_outcomes(current: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
-    """Order-independent merge of per-agent outcomes (keys are agent ids); None clears.
-    Updates in place: copying the dict for each of N agents would cost O(N²) per phase, and
-    the channel's previous value is not kept anywhere else."""
-    if update is None:
-        return {}
-    current.update(update)
-    return current
+__all__ = [
+    "AgentRecord",
+    "NormState",
+    "SocietyState",
+    "alive",
+    "copy_agents",
+    "empty_news",
+    "merge_outcomes",
+]
 
 
 class AgentRecord(TypedDict):
@@ -43,23 +46,14 @@ class NormState(TypedDict):
     adopted_round: int
 
 
-class SocietyState(TypedDict):
-    round: int
+class SocietyState(CoreState):
     stock: float
     round_start_stock: float | None  # at the start of this round
     previous_stock: float | None  # at the start of the previous round: the visible trend
-    agents: dict[str, AgentRecord]
+    agents: dict[str, AgentRecord]  # type: ignore[misc]
     norm: NormState
     ballot: dict[str, dict[str, Any]]
     town_hall: dict[str, Any]  # the discussion under way: transcript, speaker, who has spoken
-    outcomes: Annotated[dict[str, Any], merge_outcomes]
-    end_reason: str | None
-
-
-def alive(state: SocietyState) -> list[str]:
-    """Members this round: alive and already joined."""
-    number = state["round"]
-    return sorted(a for a, r in state["agents"].items() if r["alive"] and r["joins_at"] <= number)
 
 
 def copy_agents(state: SocietyState) -> dict[str, AgentRecord]:

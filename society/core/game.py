@@ -1,0 +1,137 @@
+"""The `Game` protocol: what a game package gives the core.
+
+A game declares its scenario model, its state, its phases and their default order, what each
+agent observes, how a round starts and how the run finishes, its round memory and its
+metrics. The core (round graph, turn graph, runner, transcript, checkpoint/resume,
+experiments) asks the game these questions and names no phase, event or number of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from society.core.phase import Phase
+
+
+class RoundError(ValueError):
+    """A scenario's `round:` list names a phase the game does not offer, repeats one, or puts
+    a phase before the facts it needs. `index` is the offending position in the list."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+class Game:
+    """Subclass per game; one instance is registered under `name`."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    scenario_type: ClassVar[type]  # the pydantic model of this game's scenario files
+    state_type: ClassVar[type]  # a TypedDict extending society.core.state.CoreState
+    # Facts the game's state holds when a round starts (phases may require them).
+    start_facts: ClassVar[frozenset[str]] = frozenset()
+
+    # --- phases -----------------------------------------------------------------------------
+
+    def phases(self, scenario: Any) -> Mapping[str, Phase]:
+        """Every phase this game offers (with agent-only ones such as reflection), by name."""
+        raise NotImplementedError
+
+    def default_round(self, scenario: Any) -> list[str]:
+        """The phase order when the scenario gives no `round:` list (the enabled phases)."""
+        raise NotImplementedError
+
+    def round_phases(self, scenario: Any) -> list[Phase]:
+        """The phases of one round, in order: the scenario's `round:` list or the default.
+        The last one closes the round (it has no turns)."""
+        offered = self.phases(scenario)
+        order = getattr(scenario, "round", None) or self.default_round(scenario)
+        return [offered[name] for name in self.check_round(scenario, order)]
+
+    def check_round(self, scenario: Any, order: Sequence[str]) -> list[str]:
+        """`order` validated against the phases offered: known, once each, closed by a phase
+        without turns, every required fact produced earlier."""
+        offered = self.phases(scenario)
+        known: set[str] = set(self.start_facts)
+        seen: set[str] = set()
+        for index, name in enumerate(order):
+            if name not in offered:
+                raise RoundError(
+                    f"game {self.name!r} has no phase {name!r}; its phases: "
+                    f"{', '.join(self.offered_in_rounds(scenario))}",
+                    index,
+                )
+            if name in seen:
+                raise RoundError(f"phase {name!r} appears twice", index)
+            seen.add(name)
+            phase = offered[name]
+            missing = sorted(phase.requires - known)
+            if missing:
+                makers = sorted(
+                    p.name for p in offered.values() if set(missing) & p.produces
+                )
+                raise RoundError(
+                    f"phase {name!r} needs {', '.join(missing)}, which no earlier phase "
+                    f"produces" + (f" (put it after {' or '.join(makers)})" if makers else ""),
+                    index,
+                )
+            known |= phase.produces
+        if not order:
+            raise RoundError("a round needs at least one phase")
+        if offered[order[-1]].turns:
+            closers = [p.name for p in offered.values() if not p.turns and p.name in order]
+            raise RoundError(
+                f"the last phase closes the round and takes no turns; {order[-1]!r} does"
+                + (f" (end with {closers[-1]!r})" if closers else ""),
+                len(order) - 1,
+            )
+        return list(order)
+
+    def offered_in_rounds(self, scenario: Any) -> list[str]:
+        """Phases a `round:` list may name (agent-only phases like reflection excluded)."""
+        return [name for name, p in self.phases(scenario).items() if hasattr(p, "node")]
+
+    # --- a run --------------------------------------------------------------------------------
+
+    def agents(self, scenario: Any) -> list[Any]:
+        """The run's agents (society.run.agents.AgentSpec), founders and newcomers."""
+        raise NotImplementedError
+
+    def initial_state(self, scenario: Any, agents: Sequence[Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def start_round(self, state: Any, deps: Any) -> dict[str, Any]:
+        """The update that starts the next round (its number at least); writes its events."""
+        raise NotImplementedError
+
+    def observe(
+        self, state: Any, agent: str, phase: str, deps: Any, members: int | None = None
+    ) -> dict[str, Any]:
+        """What `agent` is shown in `phase` (plain data; the phase's observation model)."""
+        raise NotImplementedError
+
+    def finish(self, state: Any, deps: Any) -> None:
+        """Write the run's last event."""
+        raise NotImplementedError
+
+    def headline(self, state: Any) -> float:
+        """The number a progress display shows after each round (e.g. the stock)."""
+        return 0.0
+
+    def round_memory(self, deps: Any) -> Any | None:
+        """The keeper of agents' episodic memory for this run, or None (memory off)."""
+        return None
+
+    def personas(self, scenario: Any, agents: Sequence[Any]) -> dict[str, str]:
+        """Agent id -> the persona text its prompts show."""
+        raise NotImplementedError
+
+    def compute_metrics(self, events: Sequence[Any]) -> Any:
+        """The run's metrics (a pydantic model) from its events alone."""
+        raise NotImplementedError
+
+    def event_types(self) -> Sequence[type]:
+        """The event kinds this game writes (besides the core's and its institutions')."""
+        return ()

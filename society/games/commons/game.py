@@ -1,0 +1,136 @@
+"""The commons as a game: a common-pool resource harvested, governed and regrown each round
+(the social-learning paper's commons and GovSim's fishery, pasture and pollution)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from society.core.ending import INTERRUPTED
+from society.core.game import Game
+from society.core.phase import Phase
+from society.core.state import alive
+from society.games.commons.state import SocietyState, copy_agents, empty_news
+from society.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from society.coordinator.remembering import MemoryKeeper
+
+# The scenario model and state are light; phases, memory and metrics are imported when a run
+# needs them, so `society validate` loads no graph or model library.
+
+
+@cache
+def _phases() -> tuple[Phase, ...]:
+    from society.games.commons.phases import PHASES
+
+    return PHASES
+
+
+@cache
+def _by_name() -> dict[str, Phase]:
+    return {phase.name: phase for phase in _phases()}
+
+
+class Commons(Game):
+    name = "commons"
+    description = "A common-pool resource: harvest, monitoring, gossip, sanctions, town hall, norms, learning."
+    scenario_type = Scenario
+    state_type = SocietyState
+    start_facts = frozenset({"stock", "norm"})
+
+    def phases(self, scenario: Any) -> Mapping[str, Phase]:
+        return _by_name()
+
+    def default_round(self, scenario: Scenario) -> list[str]:
+        return [
+            phase.name
+            for phase in _phases()
+            if hasattr(phase, "node") and phase.enabled(scenario)
+        ]
+
+    def initial_state(self, scenario: Scenario, agents: Sequence[Any]) -> dict[str, Any]:
+        from society.games.commons.setup import initial_state
+
+        return dict(initial_state(scenario, list(agents)))
+
+    def start_round(self, state: Any, deps: Any) -> dict[str, Any]:
+        from society.coordinator import views
+        from society.games.commons.events import RoundStarted
+        from society.transcript.events import AgentJoined
+
+        writer = deps.writer
+        number = state["round"] + 1
+        agents = copy_agents(state)
+        for record in agents.values():
+            record["previous_news"] = record["news"]
+            record["news"] = empty_news(number)
+            record["payoff_at_round_start"] = record["payoff"]
+        # Agent records are read at this round number below.
+        upcoming = {**state, "round": number, "agents": agents}
+        for agent in alive(upcoming):
+            if agents[agent]["joins_at"] == number and number > 1:
+                writer.write(AgentJoined(round=number, agent=agent, group=agents[agent]["group"]))
+        writer.write(
+            RoundStarted(
+                round=number,
+                stock=state["stock"],
+                alive=alive(upcoming),
+                norm_limit=state["norm"]["limit"],
+                norm_text=state["norm"]["text"],
+                excluded=views.excluded(upcoming),
+            )
+        )
+        return {
+            "round": number,
+            "agents": agents,
+            "previous_stock": state["round_start_stock"],
+            "round_start_stock": state["stock"],
+        }
+
+    def observe(
+        self, state: Any, agent: str, phase: str, deps: Any, members: int | None = None
+    ) -> dict[str, Any]:
+        from society.coordinator import views
+
+        return views.observation(state, agent, phase, deps, members)
+
+    def finish(self, state: Any, deps: Any) -> None:
+        from society.transcript.events import RunFinished
+
+        aborted = state["end_reason"] in INTERRUPTED
+        deps.writer.write(
+            RunFinished(
+                round=state["round"],
+                rounds_completed=state["round"] - (1 if aborted else 0),
+                end_reason=state["end_reason"] or "",
+                final_stock=state["stock"],
+            )
+        )
+
+    def headline(self, state: Any) -> float:
+        return state["stock"]
+
+    def round_memory(self, deps: Any) -> MemoryKeeper | None:
+        from society.coordinator.remembering import MemoryKeeper
+
+        if deps.memory is None or not deps.scenario.memory.enabled:
+            return None
+        return MemoryKeeper(deps.memory, deps.scenario, deps.mind_sources, deps.writer)
+
+    def personas(self, scenario: Scenario, agents: Sequence[Any]) -> dict[str, str]:
+        return {a.id: scenario.persona(a.persona).description for a in agents}
+
+    def event_types(self) -> Sequence[type]:
+        from society.games.commons.events import EVENTS
+
+        return EVENTS
+
+    def compute_metrics(self, events: Sequence[Any]) -> Any:
+        from society.analysis.metrics import compute_metrics
+
+        return compute_metrics(list(events))
+
+
+GAME = Commons()

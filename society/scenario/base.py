@@ -1,0 +1,131 @@
+"""What every game's scenario has: a name, a seed, a round limit, a population with models,
+memory, LLM settings, and (optionally) the round's phase order. A game's scenario model
+extends `ScenarioBase` with its own sections (`society.core.game.Game.scenario_type`).
+
+Fields added after files were already written (`game`, `round`) are left out of the resolved
+scenario while they hold their default, so the scenario, its digest and the run id of every
+file written before them stay exactly as they were."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from society.scenario._base import Strict, rule_error
+from society.scenario.memory_settings import MemorySection
+from society.scenario.models import LLMSettings, ModelSpec
+from society.scenario.population import Group
+
+SCHEMA_VERSION = 1
+SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+
+
+class Stable(Strict):
+    """A section whose dump stays as it was when fields are added: the fields named in
+    `omit_when_default` are left out while they hold their default, and `dump_order` (if
+    given) fixes the key order."""
+
+    dump_order: ClassVar[tuple[str, ...]] = ()
+    omit_when_default: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _stable(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        fields = type(self).model_fields
+        for name in self.omit_when_default:
+            if name in data and getattr(self, name) == _default_of(fields[name]):
+                del data[name]
+        if not self.dump_order:
+            return data
+        ordered = {key: data[key] for key in self.dump_order if key in data}
+        ordered.update((key, value) for key, value in data.items() if key not in ordered)
+        return ordered
+
+
+def _default_of(info: Any) -> Any:
+    return info.default_factory() if info.default_factory is not None else info.default
+
+
+class ScenarioBase(Stable):
+    omit_when_default: ClassVar[frozenset[str]] = frozenset({"game", "round"})
+
+    schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Scenario format version.")
+    game: str = Field(
+        "commons",
+        description="Which game the society plays (`society games` lists them); default: the commons.",
+    )
+    name: str = Field(
+        pattern=SCENARIO_NAME_PATTERN, description="Short id used in run folder names."
+    )
+    description: str = Field("", description="Free text for humans.")
+    seed: int = Field(
+        0, ge=0, description="Seed of every random draw; the same seed gives the same run."
+    )
+    rounds: int = Field(50, ge=1, le=10_000, description="Round limit T.")
+    model: ModelSpec = Field(
+        default_factory=lambda: ModelSpec(name="rules"), description="Default model of every group."
+    )
+    population: list[Group] = Field(min_length=1, description="The groups of agents.")
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    memory: MemorySection = Field(
+        default_factory=MemorySection,
+        description="Agents' episodic memory: store, embedder, recall, reflection, prompt budget.",
+    )
+    round: list[str] | None = Field(
+        None,
+        description="The phases of one round in order (default: the game's enabled phases); "
+        "`society schema` and docs/games.md list each game's phases. The last one closes the "
+        "round (e.g. the commons' regrow).",
+    )
+
+    @field_validator("round", mode="before")
+    @classmethod
+    def _round_is_a_list(cls, value: Any) -> Any:
+        if isinstance(value, int | float | str):
+            raise ValueError(
+                "'round' lists the phases of one round, e.g. [harvest, settle, regrow]; "
+                "did you mean 'rounds'?"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _round_is_playable(self) -> ScenarioBase:
+        if self.round is None:
+            return self
+        from society.core.game import RoundError
+        from society.core.registry import game_named
+
+        try:
+            game_named(self.game).check_round(self, self.round)
+        except RoundError as error:
+            at = ("round",) if error.index is None else ("round", error.index)
+            raise rule_error(str(error), *at) from None
+        return self
+
+    @field_validator("population")
+    @classmethod
+    def _group_names_are_unique(cls, groups: list[Group]) -> list[Group]:
+        first: dict[str, int] = {}
+        for index, group in enumerate(groups):
+            if group.name in first:
+                raise rule_error(
+                    f"duplicate group name {group.name!r} (also population[{first[group.name]}])",
+                    index,
+                    "name",
+                )
+            first[group.name] = index
+        return groups
+
+    def model_for(self, group: Group) -> ModelSpec:
+        return group.model or self.model
+
+    @property
+    def agent_count(self) -> int:
+        return sum(group.count for group in self.population)
