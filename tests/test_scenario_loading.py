@@ -158,7 +158,6 @@ def test_rule_error_points_at_the_child_line_that_breaks_it(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("text", "field", "suggestion"),
     [
-        ("name: x\nround: 3\n" + GROUP, "round", "rounds"),
         ("name: x\ncomons: {capacity: 10}\n" + GROUP, "comons", "commons"),
         ("name: x\ncommons: {capasity: 10}\n" + GROUP, "commons.capasity", "capacity"),
         (
@@ -264,3 +263,11 @@ def test_child_can_switch_the_regrowth_kind(tmp_path: Path) -> None:
     )
     regrowth = load_scenario(child).commons.regrowth
     assert regrowth.kind == "doubling" and regrowth.factor == 2.0
+
+
+def test_a_number_under_round_points_at_rounds(tmp_path: Path) -> None:
+    """`round:` lists a round's phases; `round: 3` is nearly always the round limit misspelt."""
+    path = _write(tmp_path, "typo.yaml", "name: x\nround: 3\n" + GROUP)
+    (line,) = _error(path).lines
+    assert line.startswith(f"{path}:2: round: ")
+    assert "did you mean 'rounds'?" in line
