@@ -25,7 +25,7 @@ from pathlib import Path
 _BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH_DIR]
 
-from society.analysis.metrics import METRICS_FILE  # noqa: E402
+from society.analysis.metrics_file import METRICS_FILE  # noqa: E402
 from society.experiments import LocalExecutor, load_experiment, run_experiment  # noqa: E402
 from society.experiments.analysis import analyse  # noqa: E402
 

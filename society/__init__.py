@@ -1,6 +1,6 @@
 """society: simulate societies of LLM agents that share and govern a common-pool resource.
 
-The public names below are imported lazily, so `import society.commons` (pure dynamics) does not
+The public names below are imported lazily, so `import society.games.commons.dynamics` (pure dynamics) does not
 pull in LangGraph or LangChain.
 """
 
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "RunMetrics": "society.analysis.metrics",
-    "compute_metrics": "society.analysis.metrics",
+    "RunMetrics": "society.games.commons.metrics",
+    "compute_metrics": "society.games.commons.metrics",
     "RunResult": "society.coordinator.runner",
     "run_society": "society.coordinator.runner",
     "run_society_sync": "society.coordinator.runner",
@@ -35,8 +35,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from society.analysis.metrics import RunMetrics, compute_metrics
     from society.coordinator.runner import RunResult, run_society, run_society_sync
+    from society.games.commons.metrics import RunMetrics, compute_metrics
     from society.scenario import Scenario, ScenarioError, load_scenario
 
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from society.analysis.rounds import AgentTurnView, Governance, round_summaries
+from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
 from society.transcript.events import Event
 
 

@@ -183,8 +183,8 @@ def test_structured_output_schema_names_the_phase_choices(tmp_path: Path) -> Non
 
 
 def test_decision_schema_restricts_nested_and_list_fields() -> None:
-    from society.agents.decisions import Respond, Vote
     from society.backends.chat_model import decision_schema
+    from society.games.commons.decisions import Respond, Vote
 
     context = {"peers": ["a", "b"], "punishable": ["b"], "ballot": {"P1": {}, "P2": {}}}
     respond = decision_schema(Respond, (), Respond.choices(context))

@@ -11,9 +11,9 @@ import pytest
 from conftest import scenario
 from langchain_core.messages import AIMessage
 
-from society.agents.decisions import AmountHarvest, EffortHarvest
 from society.agents.parsing import parse_reply, repair_json
 from society.coordinator.runner import run_society
+from society.games.commons.decisions import AmountHarvest, EffortHarvest
 from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply
 from society.transcript import Decision, LLMCall, read_events
 

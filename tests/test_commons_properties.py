@@ -20,7 +20,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from society.commons import (
+from society.games.commons.dynamics import (
     collapsed,
     derive_rng,
     doubling,

@@ -1,13 +1,15 @@
-"""society.commons is pure dynamics: no LangGraph, LangChain or Chroma.
+"""The commons' dynamics (society.games.commons.dynamics) are pure: they take plain values and
+import no graph or model library (LangGraph, LangChain, Chroma), nothing from the scenario
+schema, and nothing from memory.
 
 Two checks:
-1. Static: no module under society/commons imports a banned package (parsed with `ast`).
-2. Dynamic: in a fresh interpreter, importing society.commons does not load a banned package.
+1. Static: no module under the dynamics imports a banned package (parsed with `ast`), and its
+   only first-party imports are its own modules.
+2. Dynamic: in a fresh interpreter, importing the dynamics does not load a banned package.
 
-The dynamic check runs twice: once with the `__init__` of every parent package of the
-first-party modules society/commons imports stubbed out (so exactly society/commons/* and
-society.scenario.schema execute), and once as a plain `import society.commons`, which works
-because society/__init__.py imports its public names lazily.
+The dynamic check runs twice: once with the `__init__` of every parent package stubbed out (so
+exactly the dynamics' modules execute), and once as a plain import, which works because the
+game's and society's `__init__` import their heavy parts lazily.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from pathlib import Path
 
 import pytest
 
-import society.commons
+import society.games.commons.dynamics
 
-COMMONS_DIR = Path(society.commons.__file__).parent
+COMMONS_DIR = Path(society.games.commons.dynamics.__file__).parent
 BANNED = ("langgraph", "langchain", "langchain_core", "chromadb")
 # Banned packages and the integration packages around them (langchain_openai etc.).
 BANNED_PREFIXES = ("langgraph", "langchain", "chromadb")
+# First-party modules the dynamics may not import (it takes plain values instead).
+BANNED_FIRST_PARTY = ("society.scenario", "memory")
 
 
 def _commons_files() -> list[Path]:
@@ -37,13 +41,13 @@ def _commons_files() -> list[Path]:
 def _imported_modules(path: Path) -> list[str]:
     """Absolute names of every module imported anywhere in the file (also inside functions)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = "society.commons"
+    package = "society.games.commons.dynamics"
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: resolve against society.commons
+            if node.level:  # relative: resolve against society.games.commons.dynamics
                 base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 names.append(f"{base}.{node.module}" if node.module else base)
             else:
@@ -52,13 +56,14 @@ def _imported_modules(path: Path) -> list[str]:
 
 
 def _is_banned(module: str) -> bool:
-    return module.split(".")[0].startswith(BANNED_PREFIXES)
+    top = module.split(".")[0]
+    return top.startswith(BANNED_PREFIXES) or top == "memory" or module.startswith(BANNED_FIRST_PARTY)
 
 
 @pytest.mark.parametrize("path", _commons_files(), ids=lambda p: p.name)
 def test_commons_module_imports_nothing_banned(path):
     banned = [name for name in _imported_modules(path) if _is_banned(name)]
-    assert not banned, f"{path.name} imports {banned}: society.commons must stay pure"
+    assert not banned, f"{path.name} imports {banned}: society.games.commons.dynamics must stay pure"
 
 
 def test_banned_name_detection_works():
@@ -75,7 +80,9 @@ def test_banned_name_detection_works():
     ]
     found += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     assert all(_is_banned(name) for name in found)
-    assert not _is_banned("society.scenario.schema")
+    assert _is_banned("society.scenario.schema")
+    assert _is_banned("memory.items")
+    assert not _is_banned("society.games.commons.dynamics.params")
     assert not _is_banned("random")
 
 
@@ -84,13 +91,12 @@ def _first_party_direct_imports() -> set[str]:
         name
         for path in _commons_files()
         for name in _imported_modules(path)
-        if name.split(".")[0] == "society" and not name.startswith("society.commons")
+        if name.split(".")[0] == "society" and not name.startswith("society.games.commons.dynamics")
     }
 
 
-def test_commons_direct_first_party_imports_are_the_schema_only():
-    # If this grows, the stubbing in the isolated subprocess check below must cover it too.
-    assert _first_party_direct_imports() == {"society.scenario.schema"}
+def test_commons_dynamics_import_no_other_first_party_module():
+    assert _first_party_direct_imports() == set()
 
 
 def _run_python(code: str) -> dict:
@@ -114,10 +120,7 @@ def test_fresh_import_of_commons_alone_loads_nothing_banned():
     # Stub the parent packages (society, society.scenario) with bare modules whose __path__ is
     # the real folder, so their __init__ files do not run: only society/commons/* and the
     # modules it imports directly (society.scenario.schema) execute. See the module docstring.
-    parents = sorted(
-        {".".join(name.split(".")[:i]) for name in _first_party_direct_imports() for i in (1, 2)}
-        - set(_first_party_direct_imports())
-    )
+    parents = ["society", "society.games", "society.games.commons"]
     code = f"""
 import importlib.util, sys, types
 root = importlib.util.find_spec("society").submodule_search_locations[0]
@@ -125,18 +128,17 @@ for name in {parents!r}:
     module = types.ModuleType(name)
     module.__path__ = [root + name[len("society"):].replace(".", "/")]
     sys.modules[name] = module
-import society.commons
-society.commons.resolve_effort(100.0, {{"a": 0.5}}, 0.1)
+import society.games.commons.dynamics
+sys.modules["society.games.commons.dynamics"].resolve_effort(100.0, {{"a": 0.5}}, 0.1)
 {_LOADED}"""
     loaded = _run_python(code)
     assert loaded["banned"] == []
-    # Sanity: the stubs worked, so the check is about society.commons and nothing else.
-    assert "society.commons" in loaded["society"]
-    assert "society.scenario.schema" in loaded["society"]
+    # Sanity: the stubs worked, so the check is about society.games.commons.dynamics and nothing else.
+    assert "society.games.commons.dynamics" in loaded["society"]
+    assert not any(m.startswith("society.scenario") for m in loaded["society"])
     assert "society.coordinator" not in loaded["society"]
-    assert "society.scenario.loading" not in loaded["society"]
 
 
 def test_fresh_plain_import_of_society_commons_loads_nothing_banned():
-    loaded = _run_python(f"import society.commons\n{_LOADED}")
+    loaded = _run_python(f"import society.games.commons.dynamics\n{_LOADED}")
     assert loaded["banned"] == [], f"loaded via the society package root: {loaded['banned']}"

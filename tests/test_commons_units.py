@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from society.commons import (
+from society.games.commons.dynamics import (
     EndReason,
     collapsed,
     derive_rng,

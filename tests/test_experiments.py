@@ -18,7 +18,7 @@ import pytest
 import yaml
 from conftest import SCENARIOS
 
-from society.analysis.metrics import METRICS_FILE
+from society.analysis.metrics_file import METRICS_FILE
 from society.coordinator.runner import run_society_sync
 from society.experiments import (
     Job,

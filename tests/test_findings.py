@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from society.analysis.findings import run_findings, summarise
 from society.analysis.stats import contrast, mean_ci, paired_contrast, t975
+from society.games.commons.findings import run_findings, summarise
 
 
 def test_statistics_helpers() -> None:

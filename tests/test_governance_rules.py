@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from society.commons import (
+from society.games.commons.choice import build_ballot
+from society.games.commons.dynamics import (
     LadderStep,
     cosine,
     derive_rng,
@@ -18,7 +19,6 @@ from society.commons import (
     update_reputation,
     violates,
 )
-from society.coordinator.choice import build_ballot
 
 LADDER = [
     LadderStep("warning"),

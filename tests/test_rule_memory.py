@@ -9,11 +9,11 @@ from typing import Any
 
 from conftest import scenario
 
-from society.agents.recall import COMPLIANCE, VIOLATION
-from society.agents.rules import inspection_target, remembered_violators
-from society.analysis.metrics import RunMetrics
 from society.coordinator.runner import RunResult, run_society_sync
 from society.games.commons.events import HarvestResolved
+from society.games.commons.metrics import RunMetrics
+from society.games.commons.recall import COMPLIANCE, VIOLATION
+from society.games.commons.rules import inspection_target, remembered_violators
 from society.transcript import Decision, MemoryRetrieved, read_events
 
 PEERS = ["a", "b", "c", "d", "e", "f"]

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from conftest import SCENARIOS
 
-from society.analysis.metrics import compute_metrics
 from society.coordinator.runner import run_society_sync
 from society.games.commons.events import (
     HarvestResolved,
@@ -17,6 +16,7 @@ from society.games.commons.events import (
     RoundFinished,
     RoundStarted,
 )
+from society.games.commons.metrics import compute_metrics
 from society.scenario import load_scenario
 from society.transcript import Decision, RunFinished, RunStarted, read_events
 

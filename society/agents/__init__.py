@@ -1,21 +1,17 @@
-"""Agents: decisions, observations, minds (rules and LLM) and the agent graph."""
+"""Agents: minds (rules and LLM), the decision request and the agent graph (game-agnostic)."""
 
-from society.agents.decisions import AmountHarvest, DecisionModel, EffortHarvest
 from society.agents.graph import build_agent_graph
 from society.agents.llm import LLMMind
 from society.agents.mind import DecisionRequest, Mind, MindResult
-from society.agents.observation import Observation
 from society.agents.rule_mind import RulesMind
+from society.core.decision import DecisionModel
 
 __all__ = [
-    "AmountHarvest",
     "DecisionModel",
     "DecisionRequest",
-    "EffortHarvest",
     "LLMMind",
     "Mind",
     "MindResult",
-    "Observation",
     "RulesMind",
     "build_agent_graph",
 ]

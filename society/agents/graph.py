@@ -18,10 +18,10 @@ from typing import Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from memory import EpisodicMemory
+from memory import EpisodicMemory, MemoryQuery
 from society.agents.budget import fit_memories
 from society.agents.mind import DecisionRequest, Mind, MindResult
-from society.agents.recall import as_entries, query_for
+from society.agents.recall import as_entries
 from society.core.phase import Phase
 from society.transcript.events import Decision, MemoryRetrieved
 
@@ -45,6 +45,8 @@ class AgentTurn(TypedDict, total=False):
 
 
 Node = Callable[[AgentTurn], Awaitable[AgentTurn]]
+# (agent, phase, view, k, round) -> the memory query for that decision (the game's words)
+QueryFor = Callable[[str, str, dict[str, Any], int, int], MemoryQuery]
 
 
 def agent_nodes(
@@ -54,12 +56,14 @@ def agent_nodes(
     memory: EpisodicMemory | None = None,
     k: int = 4,
     token_budget: int | None = None,
+    query_for: QueryFor | None = None,
 ) -> list[tuple[str, Node]]:
     """The agent graph's nodes in order (the graph is the chain START → … → END).
     `minds` maps every agent id to the mind that decides for it; `phases` are the game's, by
-    name (each gives its observation model, prompt id, decision type and rule). `memory` (with `k` ranked
-    memories per decision) lets `recall` retrieve by itself when the coordinator did not;
-    `token_budget` bounds LLM prompts (None: no budget)."""
+    name (each gives its observation model, prompt id, decision type and rule). `memory` (with
+    `k` ranked memories per decision) and the game's `query_for` let `recall` retrieve by
+    itself when the coordinator did not; `token_budget` bounds LLM prompts (None: no
+    budget)."""
 
     async def observe(turn: AgentTurn) -> AgentTurn:
         spec = phases[turn["phase"]]
@@ -86,6 +90,8 @@ def agent_nodes(
             if memory is None:
                 return {"memory_event": None, "budget": None}
             view = turn["view"]
+            if query_for is None:
+                raise ValueError("a turn without recalled memories needs `query_for` to ask")
             wanted = query_for(turn["agent"], turn["phase"], view, k, view["round"])
             entries, query = as_entries(memory.retrieve([wanted])[0]), wanted.text
         mind = minds[turn["agent"]]
@@ -167,9 +173,14 @@ def build_agent_graph(
     memory: EpisodicMemory | None = None,
     k: int = 4,
     token_budget: int | None = None,
+    query_for: QueryFor | None = None,
 ) -> CompiledStateGraph:
     """The compiled agent graph (arguments as for `agent_nodes`)."""
-    return _compile(agent_nodes(minds, phases, memory=memory, k=k, token_budget=token_budget))
+    return _compile(
+        agent_nodes(
+            minds, phases, memory=memory, k=k, token_budget=token_budget, query_for=query_for
+        )
+    )
 
 
 def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
@@ -204,8 +215,11 @@ class AgentTurns:
         k: int = 4,
         token_budget: int | None = None,
         direct_rules: bool = True,
+        query_for: QueryFor | None = None,
     ) -> None:
-        self.nodes = agent_nodes(minds, phases, memory=memory, k=k, token_budget=token_budget)
+        self.nodes = agent_nodes(
+            minds, phases, memory=memory, k=k, token_budget=token_budget, query_for=query_for
+        )
         self.graph = _compile(self.nodes)
         self._direct = {
             agent for agent, mind in minds.items() if direct_rules and mind.source == "rules"

@@ -17,7 +17,6 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from society import tokens
-from society.agents.decisions import DecisionModel
 from society.agents.mind import DecisionRequest, MindResult, TimedCall
 from society.agents.parsing import parse_reply
 from society.backends.base import (
@@ -28,6 +27,7 @@ from society.backends.base import (
     ChatRequest,
     FailedTry,
 )
+from society.core.decision import DecisionModel
 from society.prompts import PromptLibrary, PromptMessage, RenderedPrompt
 from society.scenario.schema import LLMSettings
 from society.transcript.events import ChatMessageRecord, DecisionFailed, LLMCall

@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
-from society.agents.decisions import DecisionModel
+from society.core.decision import DecisionModel
 from society.transcript.events import DecisionFailed, LLMCall
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from society.agents.decisions import DecisionModel
+from society.core.decision import DecisionModel
 
 FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
 PY_LITERALS = {"True": "true", "False": "false", "None": "null"}

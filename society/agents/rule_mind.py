@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 
-from society.agents.decisions import DecisionModel
 from society.agents.mind import DecisionRequest, MindResult
+from society.core.decision import DecisionModel
 
 
 class RulesMind:

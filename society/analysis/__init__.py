@@ -1,11 +1,19 @@
-"""Analysis: metrics and tables computed from transcripts."""
+"""Analysis over any game's transcript: the metrics file, model usage and statistics. Each
+game computes its own metrics (`Game.compute_metrics`)."""
 
-from society.analysis.metrics import (
+from society.analysis.metrics_file import (
     METRICS_FILE,
     MetricsError,
-    RunMetrics,
-    compute_metrics,
+    compute_run_metrics,
     write_metrics,
 )
+from society.analysis.usage import LLMUsage, llm_usage
 
-__all__ = ["METRICS_FILE", "MetricsError", "RunMetrics", "compute_metrics", "write_metrics"]
+__all__ = [
+    "METRICS_FILE",
+    "LLMUsage",
+    "MetricsError",
+    "compute_run_metrics",
+    "llm_usage",
+    "write_metrics",
+]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from society.backends.secrets import redact
 
 if TYPE_CHECKING:  # kept out of the import graph: the LLM mind imports this module
-    from society.agents.decisions import Choice, DecisionModel, Limit
+    from society.core.decision import Choice, DecisionModel, Limit
     from society.prompts import PromptMessage
 
 OutputMode = Literal["json_schema", "tool_calling", "json_mode", "text"]

@@ -24,8 +24,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 
-from society.agents.decisions import Choice, DecisionModel, Limit
 from society.backends.base import ChatReply, ChatRequest, OutputMode
+from society.core.decision import Choice, DecisionModel, Limit
 from society.prompts import PromptMessage
 
 LANGCHAIN_MESSAGE = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}

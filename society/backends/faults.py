@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 
 from society.backends.base import ChatBackend, ChatReply, ChatRequest, TransientError, Wrapper
-from society.commons.randomness import derive_rng
+from society.core.rng import derive_rng
 
 KINDS = ("timeout", "rate_limit", "server_error", "malformed", "empty")
 

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from society.analysis.metrics import compute_metrics, write_metrics
-from society.analysis.rounds import agent_turns, governance
+from society.analysis.metrics_file import compute_run_metrics, write_metrics
 from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
 from society.cli.metrics_table import print_metrics
+from society.games.commons.rounds import agent_turns, governance
 from society.inspect_view import (
     print_calls,
     print_governance,
@@ -33,7 +33,7 @@ def metrics(
 ) -> None:
     """Recompute a run's metrics from its events."""
     try:
-        result = compute_metrics(list(read_events(run_dir)))
+        result = compute_run_metrics(list(read_events(run_dir)))
     except USER_ERRORS as error:
         raise fail(error) from None
     if write:
@@ -88,7 +88,7 @@ def findings(
     """Reproduce the human findings with rule-based agents: collapse without governance,
     longer survival with monitoring and punishment, and the imitation strength × scarcity
     effect; prints means with 95% confidence intervals over seeded runs."""
-    from society.analysis.findings import ARMS, report_lines, run_findings, summarise
+    from society.games.commons.findings import ARMS, report_lines, run_findings, summarise
 
     total = runs * len(ARMS)
     with Progress(

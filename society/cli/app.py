@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from society.analysis.metrics import MetricsError
+from society.analysis.metrics_file import MetricsError
 from society.backends.resolve import BackendError
 from society.prompts import PromptError
 from society.scenario import ScenarioError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from society.analysis.metrics import RunMetrics
 from society.cli.app import out_console
+from society.games.commons.metrics import RunMetrics
 
 
 def print_metrics(m: RunMetrics) -> None:

@@ -9,28 +9,21 @@ from typing import Any
 
 from memory import EpisodicMemory
 from society.agents.graph import AgentTurns
-from society.commons.ending import EndReason
-from society.scenario.schema import Scenario
+from society.core.ending import ABORTED, STOPS
 from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
-
-# Failures that end the run whatever the scenario's on_failure says.
-STOPS = {
-    "budget_exhausted": EndReason.BUDGET_EXHAUSTED.value,
-    "backend_unavailable": EndReason.BACKEND_UNAVAILABLE.value,
-}
 
 
 @dataclass(frozen=True)
 class CoordinatorDeps:
-    scenario: Scenario
+    scenario: Any  # the game's scenario model (a ScenarioBase)
     agent_turns: AgentTurns
     writer: TranscriptWriter
     personas: dict[str, str]  # agent id -> persona description
     mind_sources: dict[str, str]  # agent id -> "rules" | "llm"
     on_round_finished: Callable[[int, float], None] | None = None
     # The run's episodic memory (None: memory off); the coordinator recalls, remembers and
-    # reflects through it (see society.coordinator.remembering).
+    # reflects through it (the game's round memory).
     memory: EpisodicMemory | None = None
     # A resumed run's events of its completed rounds (the memory keeper relearns from them).
     history: Sequence[Event] = ()
@@ -47,7 +40,7 @@ class CoordinatorDeps:
                 if event.get("kind") == "decision_failed" and event.get("reason") in STOPS:
                     stop = STOPS[event["reason"]]
             if outcome["failure_policy"] == "abort" and stop is None:
-                stop = EndReason.ABORTED.value
+                stop = ABORTED
         return stop
 
 

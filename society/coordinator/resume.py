@@ -27,7 +27,7 @@ from typing import Any
 
 from memory import EpisodicMemory
 from society.agents.mind import Mind
-from society.analysis.metrics import METRICS_FILE
+from society.analysis.metrics_file import METRICS_FILE
 from society.backends.faults import FaultRates
 from society.backends.resolve import ChatModelFactory, init_chat_model_factory
 from society.backends.stack import BackendOptions, RunBackends

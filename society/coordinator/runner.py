@@ -15,7 +15,7 @@ import yaml
 from memory import EpisodicMemory
 from society import __version__
 from society.agents.mind import Mind
-from society.analysis.metrics import RunMetrics, compute_metrics, write_metrics
+from society.analysis.metrics_file import compute_run_metrics, write_metrics
 from society.backends.resolve import ChatModelFactory, build_mind, init_chat_model_factory
 from society.backends.stack import BackendOptions, RunBackends
 from society.checkpoint.lock import RunLock
@@ -51,7 +51,7 @@ class AgentSpec:
 class RunResult:
     run_dir: Path
     run_id: str
-    metrics: RunMetrics
+    metrics: Any  # the game's metrics model
     finished: bool = True  # False: stopped at a round boundary, to be resumed
 
 
@@ -226,7 +226,7 @@ def backend_options_record(options: BackendOptions | None) -> dict[str, Any]:
 
 def finish_run(run_dir: Path, run_id: str, finished: bool) -> RunResult:
     """Metrics of a run that ended (none yet for one stopped at a round boundary)."""
-    metrics = compute_metrics(list(read_events(run_dir)))
+    metrics = compute_run_metrics(list(read_events(run_dir)))
     if finished:
         write_metrics(run_dir, metrics)
     return RunResult(run_dir, run_id, metrics, finished=finished)

@@ -115,6 +115,7 @@ async def play_rounds(
             k=scenario.memory.k,
             token_budget=scenario.memory.token_budget if memory is not None else None,
             direct_rules=parts.direct_rule_turns,
+            query_for=game.memory_query,
         ),
         writer=parts.writer,
         personas=game.personas(scenario, parts.agents),

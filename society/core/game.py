@@ -32,6 +32,9 @@ class Game:
     state_type: ClassVar[type]  # a TypedDict extending society.core.state.CoreState
     # Facts the game's state holds when a round starts (phases may require them).
     start_facts: ClassVar[frozenset[str]] = frozenset()
+    # (agent, phase, view, k, round) -> MemoryQuery: what an agent recalls before a decision
+    # when the round memory did not batch it (society.agents.graph.QueryFor).
+    memory_query: Any = None
 
     # --- phases -----------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from society.agents.decisions import DecisionModel
     from society.agents.mind import DecisionRequest
+    from society.core.decision import DecisionModel
 
 
 class Phase:

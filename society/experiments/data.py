@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from society.analysis.institutions import governance_metrics
-from society.analysis.metrics import METRICS_FILE, RunMetrics
-from society.analysis.rounds import round_summaries
-from society.commons.sustainability import sustainable_threshold
 from society.experiments.jobs import Job, is_finished
+from society.games.commons.dynamics.sustainability import sustainable_threshold
 from society.games.commons.events import RoundStarted
+from society.games.commons.institution_metrics import governance_metrics
+from society.games.commons.metrics import METRICS_FILE, RunMetrics
+from society.games.commons.rounds import round_summaries
 from society.scenario.schema import Scenario
 from society.transcript.events import RunStarted
 from society.transcript.reader import read_events

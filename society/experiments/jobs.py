@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from society.analysis.metrics import METRICS_FILE
+from society.analysis.metrics_file import METRICS_FILE
 from society.backends.resolve import ChatModelFactory
 from society.scenario.schema import Scenario
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from society.analysis.metrics import METRICS_FILE
-from society.analysis.rounds import AgentTurnView, agent_turns, governance, round_summaries
-from society.commons.sustainability import sustainable_threshold
+from society.analysis.metrics_file import METRICS_FILE
+from society.games.commons.dynamics.sustainability import sustainable_threshold
 from society.games.commons.events import AgentDied, HarvestResolved, PayoffsSettled
+from society.games.commons.rounds import AgentTurnView, agent_turns, governance, round_summaries
 from society.scenario.schema import Scenario
 from society.transcript.events import (
     Event,

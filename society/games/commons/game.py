@@ -15,7 +15,7 @@ from society.games.commons.state import SocietyState, copy_agents, empty_news
 from society.scenario.schema import Scenario
 
 if TYPE_CHECKING:
-    from society.coordinator.remembering import MemoryKeeper
+    from society.games.commons.remembering import MemoryKeeper
 
 # The scenario model and state are light; phases, memory and metrics are imported when a run
 # needs them, so `society validate` loads no graph or model library.
@@ -40,6 +40,12 @@ class Commons(Game):
     state_type = SocietyState
     start_facts = frozenset({"stock", "norm"})
 
+    @staticmethod
+    def memory_query(agent: str, phase: str, view: dict[str, Any], k: int, now: int) -> Any:
+        from society.games.commons.recall import query_for
+
+        return query_for(agent, phase, view, k, now)
+
     def phases(self, scenario: Any) -> Mapping[str, Phase]:
         return _by_name()
 
@@ -56,7 +62,7 @@ class Commons(Game):
         return dict(initial_state(scenario, list(agents)))
 
     def start_round(self, state: Any, deps: Any) -> dict[str, Any]:
-        from society.coordinator import views
+        from society.games.commons import views
         from society.games.commons.events import RoundStarted
         from society.transcript.events import AgentJoined
 
@@ -92,7 +98,7 @@ class Commons(Game):
     def observe(
         self, state: Any, agent: str, phase: str, deps: Any, members: int | None = None
     ) -> dict[str, Any]:
-        from society.coordinator import views
+        from society.games.commons import views
 
         return views.observation(state, agent, phase, deps, members)
 
@@ -113,7 +119,7 @@ class Commons(Game):
         return state["stock"]
 
     def round_memory(self, deps: Any) -> MemoryKeeper | None:
-        from society.coordinator.remembering import MemoryKeeper
+        from society.games.commons.remembering import MemoryKeeper
 
         if deps.memory is None or not deps.scenario.memory.enabled:
             return None
@@ -128,7 +134,7 @@ class Commons(Game):
         return EVENTS
 
     def compute_metrics(self, events: Sequence[Any]) -> Any:
-        from society.analysis.metrics import compute_metrics
+        from society.games.commons.metrics import compute_metrics
 
         return compute_metrics(list(events))
 

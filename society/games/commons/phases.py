@@ -7,18 +7,17 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from society.agents import decisions as d
-from society.agents import rules
 from society.agents.mind import DecisionRequest
-from society.agents.observation import Observation
-from society.coordinator import town_hall, views
-from society.coordinator.choice import resolve_proposals, resolve_vote
-from society.coordinator.enforcement import resolve_respond
-from society.coordinator.harvesting import resolve_harvest
-from society.coordinator.learning import resolve_learning
-from society.coordinator.settlement import regrow, settle
 from society.core.phase import Phase
 from society.core.state import alive
+from society.games.commons import decisions as d
+from society.games.commons import rules, town_hall, views
+from society.games.commons.choice import resolve_proposals, resolve_vote
+from society.games.commons.enforcement import resolve_respond
+from society.games.commons.harvesting import resolve_harvest
+from society.games.commons.learning import resolve_learning
+from society.games.commons.observation import Observation
+from society.games.commons.settlement import regrow, settle
 
 
 class CommonsPhase(Phase):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from society.commons.sustainability import sustainable_share
+from society.games.commons.dynamics.sustainability import sustainable_share
 from society.games.commons.state import AgentRecord, NormState, SocietyState, empty_news
 from society.scenario.schema import Scenario
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from society.scenario.schema import Commons, DoublingRegrowth, LogisticRegrowth
+from society.games.commons.dynamics.params import CommonsParams
 
 
 def logistic(stock: float, rate: float, capacity: float) -> float:
@@ -18,10 +18,10 @@ def doubling(stock: float, factor: float, capacity: float) -> float:
     return min(capacity, max(0.0, factor * stock))
 
 
-def regrow(stock: float, commons: Commons) -> float:
+def regrow(stock: float, commons: CommonsParams) -> float:
     rule = commons.regrowth
-    if isinstance(rule, LogisticRegrowth):
+    if rule.kind == "logistic":
         return logistic(stock, rule.rate, commons.capacity)
-    if isinstance(rule, DoublingRegrowth):
+    if rule.kind == "doubling":
         return doubling(stock, rule.factor, commons.capacity)
     raise TypeError(f"unknown regrowth rule {rule!r}")

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from society import commons
-from society.agents.decisions import EVERYONE
-from society.commons.sanctions import LadderStep
 from society.coordinator.deps import CoordinatorDeps, decided
-from society.coordinator.views import punishable
+from society.games.commons import dynamics as commons
+from society.games.commons.decisions import EVERYONE
+from society.games.commons.dynamics.sanctions import LadderStep
 from society.games.commons.events import ClaimRecord, MessageSent, SanctionApplied
 from society.games.commons.state import SocietyState, alive, copy_agents
+from society.games.commons.views import punishable
 
 
 def resolve_respond(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:

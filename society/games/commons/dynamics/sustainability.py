@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from society.scenario.schema import Commons, DoublingRegrowth, LogisticRegrowth
+from society.games.commons.dynamics.params import CommonsParams
 
 
-def maximum_sustainable_yield(commons: Commons) -> float:
+def maximum_sustainable_yield(commons: CommonsParams) -> float:
     """Logistic: r·K/4 (at R = K/2). Doubling: K/2, the most the group can take from a full
     stock and still see it restored."""
     rule = commons.regrowth
-    if isinstance(rule, LogisticRegrowth):
+    if rule.kind == "logistic":
         return rule.rate * commons.capacity / 4.0
-    if isinstance(rule, DoublingRegrowth):
+    if rule.kind == "doubling":
         return commons.capacity * (1.0 - 1.0 / rule.factor)
     raise TypeError(f"unknown regrowth rule {rule!r}")
 
 
-def sustainable_threshold(stock: float, commons: Commons) -> float:
+def sustainable_threshold(stock: float, commons: CommonsParams) -> float:
     """f(t): the group harvest this round that the commons can sustain.
 
     Doubling (GovSim [G]): the largest harvest after which regrowth restores the stock,
@@ -24,12 +24,12 @@ def sustainable_threshold(stock: float, commons: Commons) -> float:
     a logistic stock at K can never be fully restored after any harvest, so the restoring
     definition would make every harvest look excessive."""
     rule = commons.regrowth
-    if isinstance(rule, DoublingRegrowth):
+    if rule.kind == "doubling":
         return stock * (1.0 - 1.0 / rule.factor)
     return maximum_sustainable_yield(commons)
 
 
-def sustainable_share(stock: float, commons: Commons, alive: int) -> float:
+def sustainable_share(stock: float, commons: CommonsParams, alive: int) -> float:
     """Per-agent sustainable harvest this round: f(t) / number alive."""
     return sustainable_threshold(stock, commons) / alive if alive else 0.0
 

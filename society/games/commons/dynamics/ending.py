@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from society.scenario.schema import Commons
+from society.games.commons.dynamics.params import CommonsParams
 
 
 class EndReason(StrEnum):
@@ -28,7 +28,7 @@ INTERRUPTED = frozenset(
 )
 
 
-def collapsed(stock: float, commons: Commons, moment: str) -> bool:
+def collapsed(stock: float, commons: CommonsParams, moment: str) -> bool:
     """True when the stock, measured at `moment` ('after_harvest' or 'after_regrowth'), is below
     the scenario's collapse threshold."""
     return commons.collapse.checked == moment and stock < commons.collapse.below
@@ -41,7 +41,7 @@ def end_reason(
     stock_collapsed: bool,
     deaths: int,
     alive: int,
-    commons: Commons,
+    commons: CommonsParams,
 ) -> EndReason | None:
     """The reason the run ends after this round, or None to go on. Checked in this order."""
     if stock_collapsed:

@@ -16,7 +16,7 @@ from statistics import fmean
 
 from pydantic import BaseModel, ConfigDict
 
-from society import commons
+from society.games.commons import dynamics as commons
 from society.games.commons.events import (
     HarvestResolved,
     Inspection,

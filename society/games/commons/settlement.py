@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from society import commons
-from society.commons.ending import INTERRUPTED, EndReason
 from society.coordinator.deps import CoordinatorDeps
+from society.games.commons import dynamics as commons
+from society.games.commons.dynamics.ending import INTERRUPTED, EndReason
 from society.games.commons.events import AgentDied, PayoffsSettled, Regrowth, RoundFinished
 from society.games.commons.state import SocietyState, alive, copy_agents
 

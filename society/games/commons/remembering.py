@@ -36,8 +36,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from memory import EpisodicMemory, MemoryItem
-from society import commons
-from society.agents.recall import COMPLIANCE, SANCTIONED_ME, VIOLATION, as_entries, query_for
+from society.agents.recall import as_entries
+from society.games.commons import dynamics as commons
 from society.games.commons.events import (
     AgreementNoted,
     HarvestResolved,
@@ -50,6 +50,7 @@ from society.games.commons.events import (
     UtteranceMade,
     VoteResolved,
 )
+from society.games.commons.recall import COMPLIANCE, SANCTIONED_ME, VIOLATION, query_for
 from society.scenario.schema import Scenario
 from society.transcript.events import Decision, Event, ReflectionStored
 from society.transcript.writer import TranscriptWriter

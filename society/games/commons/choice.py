@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from society import commons
 from society.coordinator.deps import CoordinatorDeps, decided
+from society.core.rng import derive_rng
+from society.games.commons import dynamics as commons
 from society.games.commons.events import BallotDrawn, NormAdopted, VoteResolved
 from society.games.commons.state import NormState, SocietyState
 
@@ -44,7 +45,7 @@ def resolve_vote(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
         return {"end_reason": stop}
     number, ballot = state["round"], state["ballot"]
     votes = {agent: choice["proposal"] for agent, choice in decided(state["outcomes"]).items()}
-    rng = commons.derive_rng(deps.scenario.seed, number, "vote")
+    rng = derive_rng(deps.scenario.seed, number, "vote")
     result = commons.plurality(list(ballot), votes, rng)
     deps.writer.write(
         VoteResolved(

@@ -11,7 +11,7 @@ import math
 import random
 from typing import Any
 
-from society.agents.decisions import (
+from society.games.commons.decisions import (
     EVERYONE,
     Agreement,
     AmountHarvest,
@@ -25,9 +25,9 @@ from society.agents.decisions import (
     Utterance,
     Vote,
 )
-from society.agents.observation import Observation
-from society.agents.recall import COMPLIANCE, VIOLATION
-from society.commons.social_learning import fermi_probability
+from society.games.commons.dynamics.social_learning import fermi_probability
+from society.games.commons.observation import Observation
+from society.games.commons.recall import COMPLIANCE, VIOLATION
 
 
 def harvest(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from society.commons.randomness import derive_rng
 from society.coordinator.deps import CoordinatorDeps, decided
+from society.core.rng import derive_rng
 from society.games.commons.events import AgreementNoted, TownHallOpened, UtteranceMade
 from society.games.commons.state import SocietyState, alive, copy_agents
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from society import commons
-from society.commons.ending import EndReason
 from society.coordinator.deps import CoordinatorDeps, decided
-from society.coordinator.views import excluded
+from society.core.rng import derive_rng
+from society.games.commons import dynamics as commons
+from society.games.commons.dynamics.ending import EndReason
 from society.games.commons.events import HarvestResolved, Inspection
 from society.games.commons.state import SocietyState, copy_agents
+from society.games.commons.views import excluded
 
 
 def resolve_harvest(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def resolve_harvest(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any
     else:
         asks = {agent: choice["amount"] for agent, choice in choices.items()}
         result = commons.resolve_amounts(
-            state["stock"], asks, commons.derive_rng(scenario.seed, number, "ration")
+            state["stock"], asks, derive_rng(scenario.seed, number, "ration")
         )
     writer.write(
         HarvestResolved(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from society import commons
-from society.commons.reputation import PRIOR
 from society.coordinator.deps import CoordinatorDeps
+from society.core.rng import derive_rng
+from society.games.commons import dynamics as commons
+from society.games.commons.dynamics.reputation import PRIOR
 from society.games.commons.state import SocietyState, alive
 
 REPUTATION_SHOWN = 8  # most telling beliefs shown to an agent; keeps prompts bounded [O]
@@ -153,7 +154,7 @@ def learn_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dic
         learning = scenario.learning
         table = []
         if social.enabled and peers:
-            rng = commons.derive_rng(scenario.seed, state["round"], "learn", agent)
+            rng = derive_rng(scenario.seed, state["round"], "learn", agent)
             table = [_peer_row(state, rng.choice(peers))]
         return {
             "social": social.enabled,

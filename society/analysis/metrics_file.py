@@ -1,0 +1,35 @@
+"""A run's metrics file and the game-independent way to compute it: the run's game (named in
+its run_started event) computes its metrics from the events alone."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from society.transcript.events import Event, RunStarted
+
+METRICS_FILE = "metrics.json"
+
+
+class MetricsError(Exception):
+    """The events do not describe a run (e.g. no run_started event)."""
+
+
+def compute_run_metrics(events: Sequence[Event]) -> Any:
+    """The metrics of the run these events describe, as its game defines them."""
+    from society.core.registry import game_named
+
+    started = next((e for e in events if isinstance(e, RunStarted)), None)
+    if started is None:
+        raise MetricsError("no run_started event: not a run transcript")
+    return game_named(started.scenario.get("game")).compute_metrics(events)
+
+
+def write_metrics(run_dir: Path, metrics: BaseModel) -> Path:
+    path = Path(run_dir) / METRICS_FILE
+    path.write_text(json.dumps(metrics.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,120 @@
+"""Metrics of one run, computed from its events alone (so any run can be re-analysed later).
+
+Definitions (MECHANICS.md §6):
+- survival_time: rounds completed with the commons alive (a collapse in round t gives t − 1).
+- survived: the run reached its round limit.
+- gain: Σ_t h_i(t) per agent, and the total.
+- efficiency: logistic commons Σh / (T·MSY); doubling (GovSim) 1 − max(0, T·f(0) − Σh)/(T·f(0)).
+- equality: 1 − Gini of the agents' gains.
+- over_usage: share of agent-rounds with h_i above the per-agent sustainable share f(t)/alive.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from society.analysis.metrics_file import MetricsError
+from society.analysis.usage import LLMUsage, llm_usage
+from society.games.commons import dynamics as commons
+from society.games.commons.dynamics.ending import EndReason
+from society.games.commons.events import HarvestResolved, Regrowth, RoundFinished, RoundStarted
+from society.games.commons.institution_metrics import GovernanceMetrics, governance_metrics
+from society.scenario.schema import DoublingRegrowth, Scenario
+from society.transcript.events import Decision, Event, RunFinished, RunStarted
+
+
+class RunMetrics(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    scenario: str
+    seed: int
+    rounds_limit: int
+    rounds_completed: int
+    end_reason: str | None
+    survival_time: int
+    survived: bool
+    final_stock: float
+    gain_total: float
+    gain_per_agent: dict[str, float]
+    efficiency: float
+    equality: float
+    over_usage: float
+    decisions_by_source: dict[str, int]
+    governance: GovernanceMetrics
+    llm: LLMUsage
+
+
+def compute_metrics(events: Sequence[Event]) -> RunMetrics:
+    started = next((e for e in events if isinstance(e, RunStarted)), None)
+    if started is None:
+        raise MetricsError("no run_started event: not a run transcript")
+    scenario = Scenario.model_validate(started.scenario)
+    params = scenario.commons
+    finished = next((e for e in reversed(events) if isinstance(e, RunFinished)), None)
+    harvests = [e for e in events if isinstance(e, HarvestResolved)]
+    alive_at_start = {e.round: len(e.alive) for e in events if isinstance(e, RoundStarted)}
+
+    gains = {agent.id: 0.0 for agent in started.agents}
+    over, agent_rounds = 0, 0
+    for harvest in harvests:
+        share = commons.sustainable_share(
+            harvest.stock_before, params, alive_at_start.get(harvest.round, 0)
+        )
+        for agent, amount in harvest.harvested.items():
+            gains[agent] += amount
+            agent_rounds += 1
+            over += amount > share + 1e-9
+    total = sum(gains.values())
+
+    rounds_completed = (
+        finished.rounds_completed if finished else max((h.round for h in harvests), default=0)
+    )
+    end_reason = finished.end_reason if finished else None
+    collapsed = end_reason == EndReason.COLLAPSED.value
+    final_stock = finished.final_stock if finished else _last_stock(events, params.start_stock)
+
+    return RunMetrics(
+        run_id=started.run_id,
+        scenario=scenario.name,
+        seed=scenario.seed,
+        rounds_limit=scenario.rounds,
+        rounds_completed=rounds_completed,
+        end_reason=end_reason,
+        survival_time=max(0, rounds_completed - 1) if collapsed else rounds_completed,
+        survived=end_reason == EndReason.ROUND_LIMIT.value,
+        final_stock=final_stock,
+        gain_total=total,
+        gain_per_agent=gains,
+        efficiency=_efficiency(total, scenario),
+        equality=1.0 - commons.gini(list(gains.values())),
+        over_usage=over / agent_rounds if agent_rounds else 0.0,
+        decisions_by_source=dict(
+            sorted(Counter(e.source for e in events if isinstance(e, Decision)).items())
+        ),
+        governance=governance_metrics(events),
+        llm=llm_usage(events),
+    )
+
+
+def _last_stock(events: Sequence[Event], default: float) -> float:
+    """The latest stock a transcript without run_finished records, regrowth included (as
+    run_finished's final_stock is), not just the stock left after the last harvest."""
+    for event in reversed(events):
+        if isinstance(event, RoundFinished | RoundStarted):
+            return event.stock
+        if isinstance(event, Regrowth | HarvestResolved):
+            return event.stock_after
+    return default
+
+
+def _efficiency(total: float, scenario: Scenario) -> float:
+    params = scenario.commons
+    if isinstance(params.regrowth, DoublingRegrowth):
+        reference = scenario.rounds * commons.sustainable_threshold(params.start_stock, params)
+        return 1.0 - max(0.0, reference - total) / reference if reference else 0.0
+    reference = scenario.rounds * commons.maximum_sustainable_yield(params)
+    return total / reference if reference else 0.0
