@@ -37,6 +37,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _H
 
 
 from society.agents.graph import AgentTurns  # noqa: E402
+from society.analysis.metrics_file import write_metrics  # noqa: E402
 from society.checkpoint.saver import SqliteCheckpointer  # noqa: E402
 from society.coordinator import session  # noqa: E402
 from society.coordinator.deps import CoordinatorDeps  # noqa: E402
@@ -50,7 +51,7 @@ from society.coordinator.runner import (  # noqa: E402
 )
 from society.core.registry import game_of  # noqa: E402
 from society.core.round_graph import build_round_graph, recursion_limit  # noqa: E402
-from society.games.commons.metrics import compute_metrics, write_metrics  # noqa: E402
+from society.games.commons.metrics import compute_metrics  # noqa: E402
 from society.scenario import Scenario, load_scenario  # noqa: E402
 from society.transcript.events import AgentInfo, RunStarted  # noqa: E402
 from society.transcript.reader import read_events  # noqa: E402

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from society.core.rng import derive_rng
 from society.games.commons.dynamics import (
     collapsed,
-    derive_rng,
     doubling,
     gini,
     logistic,

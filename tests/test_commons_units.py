@@ -8,16 +8,16 @@ import sys
 
 import pytest
 
+from society.core import rng as randomness
+from society.core.rng import derive_rng
 from society.games.commons.dynamics import (
     EndReason,
     collapsed,
-    derive_rng,
     doubling,
     end_reason,
     gini,
     logistic,
     maximum_sustainable_yield,
-    randomness,
     regrow,
     resolve_amounts,
     resolve_effort,

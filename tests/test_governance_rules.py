@@ -6,11 +6,11 @@ import math
 
 import pytest
 
+from society.core.rng import derive_rng
 from society.games.commons.choice import build_ballot
 from society.games.commons.dynamics import (
     LadderStep,
     cosine,
-    derive_rng,
     fermi_probability,
     ladder_step,
     mean_pairwise_similarity,

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from society.analysis.metrics_file import MetricsError
 from society.games.commons.dynamics import regrow
 from society.games.commons.events import HarvestResolved, RoundFinished, RoundStarted
-from society.games.commons.metrics import MetricsError, compute_metrics
+from society.games.commons.metrics import compute_metrics
 from society.scenario.schema import Scenario
 from society.transcript.events import (
     AgentInfo,

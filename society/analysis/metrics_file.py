@@ -4,6 +4,7 @@ its run_started event) computes its metrics from the events alone."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,11 @@ def compute_run_metrics(events: Sequence[Event]) -> Any:
 
 
 def write_metrics(run_dir: Path, metrics: BaseModel) -> Path:
+    """Written whole or not at all (a kill mid-write must not leave an empty file that marks
+    the run as finished)."""
     path = Path(run_dir) / METRICS_FILE
-    path.write_text(json.dumps(metrics.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
+    partial = path.with_name(f".{METRICS_FILE}.partial")
+    text = json.dumps(metrics.model_dump(mode="json"), indent=2) + "\n"
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
     return path

@@ -11,15 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from society.analysis.metrics_file import compute_run_metrics, write_metrics
 from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
 from society.cli.metrics_table import print_metrics
-from society.games.commons.rounds import agent_turns, governance
-from society.inspect_view import (
-    print_calls,
-    print_governance,
-    print_memories,
-    print_rounds,
-    print_turns,
-)
-from society.transcript.reader import TranscriptError, read_events, read_timings
+from society.core.registry import game_of_run
+from society.transcript.reader import read_events
 
 
 @app.command()
@@ -33,12 +26,13 @@ def metrics(
 ) -> None:
     """Recompute a run's metrics from its events."""
     try:
-        result = compute_run_metrics(list(read_events(run_dir)))
+        events = list(read_events(run_dir))
+        result = compute_run_metrics(events)
     except USER_ERRORS as error:
         raise fail(error) from None
     if write:
         write_metrics(run_dir, result)
-    print_metrics(result)
+    print_metrics(result, game_of_run(events))
 
 
 @app.command()
@@ -59,21 +53,11 @@ def inspect(
     with both, also the memories it recalled for each decision (with scores) and its reflection."""
     try:
         events = list(read_events(run_dir))
+        game_of_run(events).inspect(
+            out_console, run_dir, events, agent=agent, round=round, prompts=prompts
+        )
     except USER_ERRORS as error:
         raise fail(error) from None
-    print_rounds(out_console, run_dir, events, round)
-    if round is not None:
-        print_governance(out_console, governance(events, round))
-    if agent is None and round is None:
-        return
-    turns = agent_turns(events, agent, round)
-    if agent is not None and not turns:
-        raise fail(TranscriptError(f"no decisions by agent {agent!r} in {run_dir}"))
-    print_turns(out_console, turns)
-    if agent is not None and round is not None:
-        print_memories(out_console, events, agent, round)
-    if prompts:
-        print_calls(out_console, turns, read_timings(run_dir))
 
 
 @app.command()

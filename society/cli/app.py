@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from society.analysis.metrics_file import MetricsError
 from society.backends.resolve import BackendError
+from society.core.registry import RegistryError
 from society.prompts import PromptError
 from society.scenario import ScenarioError
 from society.transcript.reader import TranscriptError
@@ -25,7 +26,14 @@ app = typer.Typer(
 out_console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-USER_ERRORS = (ScenarioError, BackendError, TranscriptError, PromptError, MetricsError)
+USER_ERRORS = (
+    ScenarioError,
+    BackendError,
+    TranscriptError,
+    PromptError,
+    MetricsError,
+    RegistryError,
+)
 
 
 def fail(error: Exception) -> typer.Exit:

@@ -17,6 +17,7 @@ from society.cli.stopping import STORAGE_ERRORS, how_to_resume, stoppable, stora
 from society.coordinator.gc_tuning import tuned_gc
 from society.coordinator.runner import RunResult, run_society
 from society.coordinator.session import RunControl
+from society.core.registry import game_named
 from society.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -183,7 +184,7 @@ def report_end(result: RunResult) -> None:
             highlight=False,
         )
         raise typer.Exit(130)
-    print_metrics(result.metrics)
+    print_metrics(result.metrics, game_named(result.game))
     if result.metrics.end_reason == "backend_unavailable":
         fail(RuntimeError(_backend_down(result)))  # prints the error line
         raise typer.Exit(1)  # not bad input: the same command works once the backend is back

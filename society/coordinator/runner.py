@@ -53,6 +53,7 @@ class RunResult:
     run_id: str
     metrics: Any  # the game's metrics model
     finished: bool = True  # False: stopped at a round boundary, to be resumed
+    game: str = "commons"
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -226,10 +227,12 @@ def backend_options_record(options: BackendOptions | None) -> dict[str, Any]:
 
 def finish_run(run_dir: Path, run_id: str, finished: bool) -> RunResult:
     """Metrics of a run that ended (none yet for one stopped at a round boundary)."""
-    metrics = compute_run_metrics(list(read_events(run_dir)))
+    events = list(read_events(run_dir))
+    metrics = compute_run_metrics(events)
     if finished:
         write_metrics(run_dir, metrics)
-    return RunResult(run_dir, run_id, metrics, finished=finished)
+    game = events[0].scenario.get("game", "commons")  # type: ignore[attr-defined]
+    return RunResult(run_dir, run_id, metrics, finished=finished, game=game)
 
 
 def open_run_memory(

@@ -138,3 +138,45 @@ class Game:
     def event_types(self) -> Sequence[type]:
         """The event kinds this game writes (besides the core's and its institutions')."""
         return ()
+
+    # --- looking at a run: metrics table, inspect, report, experiment tables ---------------
+    # A game's metrics model has at least run_id, rounds_completed, end_reason and llm
+    # (society.analysis.usage.LLMUsage): the CLI and the experiment machinery read them.
+    metrics_type: ClassVar[type]
+
+    def metrics_rows(self, metrics: Any) -> list[tuple[str, str]]:
+        """(name, value) rows of the metrics table printed after a run."""
+        from society.core.presentation import scalar_rows
+
+        return scalar_rows(metrics)
+
+    def inspect(
+        self,
+        console: Any,
+        run_dir: Any,
+        events: Sequence[Any],
+        *,
+        agent: str | None,
+        round: int | None,
+        prompts: bool,
+    ) -> None:
+        """Print the run for `society inspect` (default: every event, round by round)."""
+        from society.core.presentation import print_events
+
+        print_events(console, events, agent=agent, round=round, prompts=prompts)
+
+    def report_data(
+        self, events: Sequence[Any], timings: Mapping[int, float], metrics: Any
+    ) -> Any:
+        """The data the HTML report draws (society.report.extract.RunData)."""
+        from society.core.presentation import generic_report_data
+
+        return generic_report_data(events, timings, metrics)
+
+    def experiment_rows(
+        self, events: Sequence[Any], metrics: Any
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """One row per run and rows per round for an experiment's tables."""
+        from society.core.presentation import scalar_row
+
+        return scalar_row(metrics), []

@@ -96,6 +96,15 @@ def game_named(name: str | None) -> Any:
 def game_of(scenario: Any) -> Any:
     return game_named(getattr(scenario, "game", None))
 
+
+def game_of_run(events: Any) -> Any:
+    """The game of the run whose events these are (its run_started names it)."""
+    first = events[0] if events else None
+    scenario = getattr(first, "scenario", None)
+    if not isinstance(scenario, dict):
+        raise RegistryError("not a run transcript: it does not start with run_started")
+    return game_named(scenario.get("game"))
+
 INSTITUTIONS: Registry[Any] = Registry(
     "institution", "society.institutions", "INSTITUTION", "society.institutions"
 )

@@ -1,12 +1,11 @@
 """`society report`: one self-contained HTML file for a run or a folder of runs."""
 
 from society.report.experiment import find_runs, write_experiment_report
-from society.report.extract import RunData, build_run_data, load_run
+from society.report.extract import RunData, load_run
 from society.report.page import write_run_report
 
 __all__ = [
     "RunData",
-    "build_run_data",
     "find_runs",
     "load_run",
     "write_experiment_report",

@@ -133,6 +133,43 @@ class Commons(Game):
 
         return EVENTS
 
+    @property
+    def metrics_type(self) -> type:  # type: ignore[override]
+        from society.games.commons.metrics import RunMetrics
+
+        return RunMetrics
+
+    def metrics_rows(self, metrics: Any) -> list[tuple[str, str]]:
+        from society.games.commons.metrics_table import metrics_rows
+
+        return metrics_rows(metrics)
+
+    def inspect(
+        self,
+        console: Any,
+        run_dir: Any,
+        events: Sequence[Any],
+        *,
+        agent: str | None,
+        round: int | None,
+        prompts: bool,
+    ) -> None:
+        from society.games.commons.inspect_view import inspect_run
+
+        inspect_run(console, run_dir, events, agent=agent, round=round, prompts=prompts)
+
+    def report_data(self, events: Sequence[Any], timings: Mapping[int, float], metrics: Any) -> Any:
+        from society.games.commons.report_data import build_run_data
+
+        return build_run_data(events, dict(timings), metrics)
+
+    def experiment_rows(
+        self, events: Sequence[Any], metrics: Any
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        from society.games.commons.experiment_rows import experiment_rows
+
+        return experiment_rows(events, metrics)
+
     def compute_metrics(self, events: Sequence[Any]) -> Any:
         from society.games.commons.metrics import compute_metrics
 

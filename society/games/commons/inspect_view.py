@@ -9,8 +9,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
+from society.games.commons.rounds import (
+    AgentTurnView,
+    Governance,
+    agent_turns,
+    governance,
+    round_summaries,
+)
 from society.transcript.events import Event
+from society.transcript.reader import TranscriptError, read_timings
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -276,3 +283,30 @@ def print_memories(
                 f"importance {event.importance:.2f}): {escape(event.text)}",
                 highlight=False,
             )
+
+
+def inspect_run(
+    console: Console,
+    run_dir: Path,
+    events: Sequence[Event],
+    *,
+    agent: str | None,
+    round: int | None,
+    prompts: bool,
+) -> None:
+    """`society inspect` of a commons run: the rounds table; with `round`, that round's
+    governance; with `agent`, its decisions (and with both, its memories); with `prompts`,
+    every model call."""
+    print_rounds(console, run_dir, events, round)
+    if round is not None:
+        print_governance(console, governance(events, round))
+    if agent is None and round is None:
+        return
+    turns = agent_turns(events, agent, round)
+    if agent is not None and not turns:
+        raise TranscriptError(f"no decisions by agent {agent!r} in {run_dir}")
+    print_turns(console, turns)
+    if agent is not None and round is not None:
+        print_memories(console, events, agent, round)
+    if prompts:
+        print_calls(console, turns, read_timings(run_dir))
