@@ -1,0 +1,1 @@
+"""Games played on the society core, one package each."""
