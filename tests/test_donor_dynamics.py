@@ -148,3 +148,23 @@ def test_generation_metrics() -> None:
     assert m["total_given"] == 5.0
     with pytest.raises(ValueError):
         generation_metrics(history, {})
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["society/games/donor/dynamics.py", "society/core/pairing.py", "society/core/generations.py"],
+)
+def test_pure_modules_import_only_the_standard_library(path: str) -> None:
+    import ast
+    import sys
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).parent.parent / path).read_text())
+    imported = {
+        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    roots = {name.split(".")[0] for name in imported}
+    assert roots <= set(sys.stdlib_module_names) | {"__future__"}, roots

@@ -110,7 +110,9 @@ def test_next_generation_keeps_size_and_passes_strategies(n: int, seed: int) -> 
 def test_survivors_keep_their_names_over_generations() -> None:
     gen = first_generation(4)
     scores = {"1_1": 30.0, "1_2": 1.0, "1_3": 20.0, "1_4": 2.0}
-    s1 = next_generation(gen, scores, dict.fromkeys(scores, "s"), fraction=0.5, rng=random.Random(1))
+    s1 = next_generation(
+        gen, scores, dict.fromkeys(scores, "s"), fraction=0.5, rng=random.Random(1)
+    )
     assert s1.generation.survivors == ("1_1", "1_3")
     assert s1.generation.newcomers == ("2_1", "2_2")
     scores2 = {"1_1": 0.0, "1_3": 5.0, "2_1": 9.0, "2_2": 1.0}
@@ -133,7 +135,9 @@ def test_next_generation_checks_its_inputs() -> None:
 def test_inheritance_lists_are_independent_copies() -> None:
     gen = first_generation(4)
     scores = {a: float(i) for i, a in enumerate(gen.members)}
-    succession = next_generation(gen, scores, dict.fromkeys(scores, "s"), fraction=0.5, rng=random.Random(0))
+    succession = next_generation(
+        gen, scores, dict.fromkeys(scores, "s"), fraction=0.5, rng=random.Random(0)
+    )
     a, b = succession.generation.newcomers
     succession.inheritance[a][0]["strategy"] = "changed"
     assert succession.inheritance[b][0]["strategy"] == "s"

@@ -66,9 +66,30 @@ def test_bipartite_second_half_reverses_the_first(n: int) -> None:
 def test_bipartite_matches_the_papers_table_for_twelve() -> None:
     # Rounds 1, 2 and 7 of V&H's bipartiteRoundRobin + extendRounds for agents 1..12.
     schedule = bipartite_round_robin([str(i) for i in range(1, 13)])
-    assert schedule[0] == [("1", "7"), ("2", "8"), ("3", "9"), ("4", "10"), ("5", "11"), ("6", "12")]
-    assert schedule[1] == [("12", "1"), ("7", "2"), ("8", "3"), ("9", "4"), ("10", "5"), ("11", "6")]
-    assert schedule[6] == [("7", "1"), ("8", "2"), ("9", "3"), ("10", "4"), ("11", "5"), ("12", "6")]
+    assert schedule[0] == [
+        ("1", "7"),
+        ("2", "8"),
+        ("3", "9"),
+        ("4", "10"),
+        ("5", "11"),
+        ("6", "12"),
+    ]
+    assert schedule[1] == [
+        ("12", "1"),
+        ("7", "2"),
+        ("8", "3"),
+        ("9", "4"),
+        ("10", "5"),
+        ("11", "6"),
+    ]
+    assert schedule[6] == [
+        ("7", "1"),
+        ("8", "2"),
+        ("9", "3"),
+        ("10", "4"),
+        ("11", "5"),
+        ("12", "6"),
+    ]
 
 
 @pytest.mark.parametrize("agents", [names(3), names(11), names(1), []])
