@@ -68,9 +68,7 @@ def survivor_count(population: int, fraction: float) -> int:
     return count
 
 
-def select_survivors(
-    scores: Mapping[str, float], fraction: float, rng: random.Random
-) -> list[str]:
+def select_survivors(scores: Mapping[str, float], fraction: float, rng: random.Random) -> list[str]:
     """The top `fraction` of agents by score, best first.
 
     Ties are broken at random by `rng`: the names are sorted (so the mapping's order does
@@ -126,7 +124,9 @@ def next_generation(
     if set(scores) != set(current.members):
         missing = sorted(set(current.members) - set(scores))
         extra = sorted(set(scores) - set(current.members))
-        raise ValueError(f"scores must cover exactly the members (missing {missing}, extra {extra})")
+        raise ValueError(
+            f"scores must cover exactly the members (missing {missing}, extra {extra})"
+        )
     survivors = select_survivors(scores, fraction, rng)
     unknown = [agent for agent in survivors if agent not in strategies]
     if unknown:

@@ -25,8 +25,7 @@ def _checked(agents: Sequence[str], *, even: bool, what: str) -> list[str]:
         raise ValueError(f"{what}: needs at least 2 agents (got {len(names)})")
     if even and len(names) % 2:
         raise ValueError(
-            f"{what}: needs an even number of agents (got {len(names)}); "
-            "add or remove one agent"
+            f"{what}: needs an even number of agents (got {len(names)}); add or remove one agent"
         )
     return names
 
