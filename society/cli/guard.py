@@ -22,7 +22,7 @@ _MAX_MESSAGE = 500  # characters of an internal error's message: one line, not a
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     args, debug = split_debug(list(sys.argv[1:] if argv is None else argv))
     try:
-        # Imported here so that a failure to import the commands is guarded too.
+        # Imported here: the commands' import is heavy, and its errors are then guarded.
         from society.cli import app
 
         app(args=args, prog_name="society")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import os
 import types
 from collections.abc import Iterator, Mapping
@@ -326,8 +327,9 @@ def _message(problem: _Problem) -> str:
         name = str(path[-1]) if path else "?"
         names = _field_names(problem.parent_types) or _all_field_names()
         close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.7)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"unknown field {name!r}{hint}"
+        if close:
+            return f"unknown field {name!r}; did you mean {close[0]!r}?"
+        return f"unknown field {name!r}{_elsewhere_hint(name, path[:-1])}"
     if kind == "missing":
         return "required field is missing"
     if kind == "scenario_rule":
@@ -360,6 +362,65 @@ def _message(problem: _Problem) -> str:
     elif kind.endswith("_type") and isinstance(value, dict | list):
         message += f" (got a {'mapping' if isinstance(value, dict) else 'list'})"
     return message
+
+
+def _elsewhere_hint(name: str, section: Path_) -> str:
+    """A key at the wrong level (`capacity:` at the top, `institutions.sanctions.voting`):
+    the sections of the schema that have a field of that name, nearest first."""
+    places = _field_places().get(name, [])
+    if not places:
+        return ""
+    here = [str(part) if isinstance(part, str) else "[]" for part in section]
+
+    def shared(place: tuple[str, ...]) -> int:
+        return next(
+            (i for i, (a, b) in enumerate(zip(place, here, strict=False)) if a != b),
+            min(len(place), len(here)),
+        )
+
+    nearest = sorted(places, key=lambda place: (-shared(place), len(place), place))[:3]
+    shown = " or ".join(_dotted_place((*place, name)) for place in nearest)
+    return f" here; did you mean {shown}?"
+
+
+@functools.cache
+def _field_places() -> dict[str, list[tuple[str, ...]]]:
+    """Field name -> the sections (paths from the top; `[]` a list item, `<name>` a mapping
+    entry) whose model has a field of that name."""
+    places: dict[str, list[tuple[str, ...]]] = {}
+    pending: list[tuple[tuple[str, ...], type[BaseModel]]] = [((), Scenario)]
+    seen: set[tuple[tuple[str, ...], type[BaseModel]]] = set()
+    while pending:
+        place, model = pending.pop()
+        if (place, model) in seen or len(place) > 8:
+            continue
+        seen.add((place, model))
+        for field_name, field in model.model_fields.items():
+            if place not in places.setdefault(field_name, []):
+                places[field_name].append(place)
+            for steps, inner in _models_below(field.annotation):
+                pending.append(((*place, field_name, *steps), inner))
+    return places
+
+
+def _models_below(annotation: Any) -> list[tuple[tuple[str, ...], type[BaseModel]]]:
+    """The models a field holds, with the steps to reach them (`[]`, `<name>`)."""
+    found: list[tuple[tuple[str, ...], type[BaseModel]]] = []
+    for member in _members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            found.append(((), member))
+        elif get_origin(member) is list:
+            found.extend((("[]", *steps), m) for steps, m in _models_below(get_args(member)[0]))
+        elif get_origin(member) is dict:
+            found.extend((("<name>", *steps), m) for steps, m in _models_below(get_args(member)[1]))
+    return found
+
+
+def _dotted_place(place: tuple[str, ...]) -> str:
+    text = ""
+    for part in place:
+        text += part if part == "[]" else (f".{part}" if text else part)
+    return text
 
 
 def _field_names(kinds: list[Any]) -> set[str]:
