@@ -230,7 +230,11 @@ def _yaml_problem(text: str, error: yaml.MarkedYAMLError) -> tuple[str, int]:
     hint = ""
     if "'\\t'" in problem:
         hint = " (indent with spaces, not tabs)"
-    elif "flow" in context and error.context_mark and error.context_mark.line + 1 != line:
+    elif (
+        "flow" in context
+        and error.context_mark
+        and (error.context_mark.line + 1 != line or "<stream end>" in problem)
+    ):
         opener = "{" if "mapping" in context else "["
         closer = "}" if opener == "{" else "]"
         hint = (
