@@ -280,7 +280,7 @@ def test_a_damaged_metrics_json_is_reported(finished_run: Path, tmp_path: Path) 
     run = _copy(finished_run, tmp_path)
     (run / "metrics.json").write_text('{"rounds": ')
     done = society(["report", str(run)])
-    assert done.code == 2 and "metrics.json: not valid JSON" in done.stderr, done.output
+    assert done.code == 2 and "metrics.json:1: not valid JSON" in done.stderr, done.output
 
 
 def test_an_unexpected_error_is_one_line_with_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,6 @@ decode one round's prompts only when a decision of that round is opened."""
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 
 from society.analysis.metrics import METRICS_FILE
 from society.analysis.rounds import AgentTurnView, agent_turns, governance, round_summaries
+from society.bounded_io import MAX_RUN_JSON_BYTES, UnreadableFile, load_json
 from society.commons.sustainability import sustainable_threshold
 from society.scenario.schema import Scenario
 from society.transcript.events import (
@@ -55,11 +55,9 @@ def _read_metrics(run_dir: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise TranscriptError(
-            f"{path}: not valid JSON ({error.msg}, line {error.lineno})"
-        ) from None
+        data = load_json(path, label=str(path), limit=MAX_RUN_JSON_BYTES)
+    except UnreadableFile as error:
+        raise TranscriptError(str(error)) from None
     if not isinstance(data, dict):
         raise TranscriptError(f"{path}: expected a JSON object")
     return data
