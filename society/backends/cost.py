@@ -9,16 +9,16 @@ number here would be a guess presented as a fact. A model without a price has co
 from __future__ import annotations
 
 import fnmatch
-import json
+import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from society import tokens
 from society.backends.base import ChatBackend, ChatReply, ChatRequest, Wrapper
+from society.bounded_io import UnreadableFile, load_json, load_yaml_mapping
 
 PER_TOKENS = 1_000_000
 
@@ -56,7 +56,10 @@ class PriceTable:
         if unknown:
             raise PriceTableError(f"{source}: unknown keys {sorted(unknown)}")
         models: dict[str, Price] = {}
-        for name, entry in (data.get("models") or {}).items():
+        listed = data.get("models") or {}
+        if not isinstance(listed, Mapping):
+            raise PriceTableError(f"{source}: models: expected a mapping of model name to prices")
+        for name, entry in listed.items():
             if not isinstance(entry, Mapping) or set(entry) != {"input", "output"}:
                 raise PriceTableError(
                     f"{source}: models.{name} needs exactly 'input' and 'output' "
@@ -66,6 +69,8 @@ class PriceTable:
                 price = Price(float(entry["input"]), float(entry["output"]))
             except (TypeError, ValueError):
                 raise PriceTableError(f"{source}: models.{name}: prices must be numbers") from None
+            if not (math.isfinite(price.input) and math.isfinite(price.output)):
+                raise PriceTableError(f"{source}: models.{name}: prices must be finite numbers")
             if price.input < 0 or price.output < 0:
                 raise PriceTableError(f"{source}: models.{name}: prices must be ≥ 0")
             models[str(name)] = price
@@ -80,15 +85,15 @@ class PriceTable:
 
 def load_price_file(path: Path) -> PriceTable:
     """Read a YAML or JSON price file: {currency: USD, models: {name: {input, output}}}."""
+    label = os.path.normpath(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise PriceTableError(f"cannot read price file {path}: {error.strerror}") from None
-    try:
-        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise PriceTableError(f"price file {path} is not valid: {error}") from None
-    return PriceTable.from_data(data or {}, str(path))
+        if str(path).endswith(".json"):
+            data = load_json(Path(path), label=label)
+        else:
+            data, _ = load_yaml_mapping(Path(path), expected="currency and models", label=label)
+    except UnreadableFile as error:
+        raise PriceTableError(str(error)) from None
+    return PriceTable.from_data(data, label)
 
 
 class MeteredBackend(Wrapper):

@@ -29,6 +29,7 @@ from society.backends.base import (
 )
 from society.backends.chat_model import decision_schema
 from society.backends.retry import is_transient, retry_after
+from society.checkpoint.sqlite_store import connect_checked, not_a_store
 
 STORE_FILE = "calls.sqlite3"
 STORE_VERSION = 1
@@ -81,15 +82,25 @@ class CallStore:
                 f"record a run first with --record {self.folder}"
             )
         self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS calls (key TEXT NOT NULL, agent TEXT NOT NULL, "
-            "ordinal INTEGER NOT NULL, model TEXT, round INTEGER, phase TEXT, prompt_id TEXT, "
-            "attempt INTEGER, request TEXT NOT NULL, outcome TEXT NOT NULL, "
-            "PRIMARY KEY (key, agent, ordinal))"
+        # An existing store (also one recorded into again) must be a sound one.
+        existing = path.is_file() and path.stat().st_size > 0
+        what_to_do = (
+            "not a society record/replay store; record the calls again into an empty folder"
         )
+        self._db = connect_checked(path, ("calls",) if existing else (), what_to_do)
+        try:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS calls (key TEXT NOT NULL, agent TEXT NOT NULL, "
+                "ordinal INTEGER NOT NULL, model TEXT, round INTEGER, phase TEXT, "
+                "prompt_id TEXT, attempt INTEGER, request TEXT NOT NULL, outcome TEXT NOT NULL, "
+                "PRIMARY KEY (key, agent, ordinal))"
+            )
+        except sqlite3.OperationalError:
+            self._db.close()
+            raise
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise not_a_store(path, str(error), what_to_do) from None
         self._ordinals: dict[tuple[str, str], int] = {}
         self._moved: set[tuple[str, str]] = set()
         self._lock = threading.Lock()

@@ -17,12 +17,14 @@ resume uses them again unless told otherwise.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from society.checkpoint.saver import SqliteCheckpointer, connect
+from society.checkpoint.saver import SqliteCheckpointer
+from society.checkpoint.sqlite_store import connect_checked, not_a_store
 
 CHECKPOINT_FILE = "checkpoints.sqlite3"
 GRAPH_THREAD = "rounds"  # the LangGraph thread that holds the round graph's checkpoints
@@ -37,6 +39,10 @@ _SCHEMA = (
     "items TEXT NOT NULL, PRIMARY KEY (round, batch))",
     "CREATE TABLE IF NOT EXISTS options (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+
+# What an existing checkpoint file must hold, and what to tell the user when it does not.
+_TABLES = ("rounds", "checkpoints", "writes")
+_WHAT_TO_DO = "not a society checkpoint database; start a new run or restore the file"
 
 
 @dataclass(frozen=True)
@@ -59,10 +65,41 @@ class RoundLog:
         if not create and not path.is_file():
             raise FileNotFoundError(path)
         self.path = path
-        self.db = connect(path)
-        for statement in _SCHEMA:
-            self.db.execute(statement)
-        self.checkpointer = SqliteCheckpointer(self.db)
+        self.db = connect_checked(path, _TABLES if not create else (), _WHAT_TO_DO)
+        try:
+            for statement in _SCHEMA:
+                self.db.execute(statement)
+            self.checkpointer = SqliteCheckpointer(self.db)
+            if not create:
+                self._check_last_checkpoint()
+        except sqlite3.OperationalError:
+            self.db.close()
+            raise  # the machine's trouble (disk full, locked), reported as such by the CLI
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise not_a_store(path, f"{error}", _WHAT_TO_DO) from None
+
+    def _check_last_checkpoint(self) -> None:
+        """The newest mark and the checkpoint it names must load: a resume starts there."""
+        try:
+            mark = self.last_mark()
+            if mark is not None and mark.checkpoint_id is not None:
+                config = {
+                    "configurable": {
+                        "thread_id": GRAPH_THREAD,
+                        "checkpoint_ns": "",
+                        "checkpoint_id": mark.checkpoint_id,
+                    }
+                }
+                if self.checkpointer.get_tuple(config) is None:  # type: ignore[arg-type]
+                    raise ValueError(f"round {mark.round}'s checkpoint is missing")
+        except sqlite3.OperationalError:
+            raise
+        except Exception as error:  # a damaged row: bad JSON, a blob that does not decode
+            self.db.close()
+            raise not_a_store(
+                self.path, f"damaged: {type(error).__name__}: {error}", _WHAT_TO_DO
+            ) from None
 
     # -- writing ------------------------------------------------------------------------------
 

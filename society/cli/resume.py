@@ -57,6 +57,7 @@ def resume(
     from society.backends.base import ReplayMiss
     from society.backends.secrets import redact
     from society.backends.stack import BackendSetupError
+    from society.bounded_io import UnreadableFile
     from society.checkpoint.lock import RunLocked
     from society.coordinator.resume import ResumeError
 
@@ -69,7 +70,14 @@ def resume(
             result = asyncio.run(
                 stoppable(lambda c: _resume(run_dir, force, budget, backends, quiet, c), control)
             )
-    except (*USER_ERRORS, ResumeError, RunLocked, ReplayMiss, BackendSetupError) as error:
+    except (
+        *USER_ERRORS,
+        UnreadableFile,
+        ResumeError,
+        RunLocked,
+        ReplayMiss,
+        BackendSetupError,
+    ) as error:
         raise fail(RuntimeError(redact(str(error)))) from None
     except (KeyboardInterrupt, asyncio.CancelledError):
         err_console.print(f"stopped during a round: {how_to_resume(control)}", highlight=False)

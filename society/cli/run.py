@@ -118,6 +118,7 @@ def run(
     from society.backends.faults import FaultRates
     from society.backends.secrets import redact
     from society.backends.stack import BackendOptions, BackendSetupError
+    from society.bounded_io import UnreadableFile
 
     control = RunControl()
     overrides: dict[str, Any] = {}
@@ -161,7 +162,7 @@ def run(
                     control,
                 )
             )
-    except (*USER_ERRORS, ReplayMiss, PriceTableError, BackendSetupError) as error:
+    except (*USER_ERRORS, UnreadableFile, ReplayMiss, PriceTableError, BackendSetupError) as error:
         # Provider errors may quote request headers: never print a key.
         shown = error if isinstance(error, ScenarioError) else RuntimeError(redact(str(error)))
         raise fail(shown) from None

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.markup import escape
 
+from society.bounded_io import UnreadableFile, load_yaml_mapping
 from society.cli.app import app, err_console, out_console
 from society.scenario import Scenario, ScenarioError, load_scenario
+from society.scenario.loading import looks_like_experiment
 
 
 @app.command()
@@ -54,10 +55,10 @@ def _check(path: Path) -> str:
 def _is_experiment(path: Path) -> bool:
     """A quick look at the top-level keys (the full, line-numbered check follows)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data, _ = load_yaml_mapping(path, expected="fields")
+    except UnreadableFile:
         return False  # the scenario loader reports it with its file and line
-    return isinstance(data, dict) and ("grid" in data or "scenario" in data)
+    return looks_like_experiment(data)
 
 
 @app.command()

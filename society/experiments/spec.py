@@ -171,7 +171,7 @@ def load_experiment(path: str | Path) -> Experiment:
     with one `file:line: field: message` line per problem."""
     source = Path(path)
     label = _display(source)
-    data, origins = _read_yaml_mapping(source)
+    data, origins = _read_yaml_mapping(source, "experiment fields (name, scenario, seeds, grid)")
     try:
         spec = ExperimentFile.model_validate(data)
     except ValidationError as error:

@@ -4,12 +4,12 @@ that round opens."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from society.analysis.metrics_file import METRICS_FILE
+from society.bounded_io import MAX_RUN_JSON_BYTES, UnreadableFile, load_json
 from society.transcript.events import RunStarted
 from society.transcript.reader import TranscriptError, read_events, read_timings
 
@@ -38,13 +38,9 @@ def _read_metrics(run_dir: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise TranscriptError(
-            f"{path}: not valid JSON ({error.msg}, line {error.lineno})"
-        ) from None
+        data = load_json(path, label=str(path), limit=MAX_RUN_JSON_BYTES)
+    except UnreadableFile as error:
+        raise TranscriptError(str(error)) from None
     if not isinstance(data, dict):
         raise TranscriptError(f"{path}: expected a JSON object")
     return data
-
-

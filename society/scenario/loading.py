@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import os
 import types
 from collections.abc import Iterator, Mapping
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from society.bounded_io import UnreadableFile, load_yaml_mapping
 from society.scenario.schema import PATTERN_RULES, SCHEMA_VERSION, Scenario
 
 Path_ = tuple[str | int, ...]
@@ -24,6 +26,10 @@ Path_ = tuple[str | int, ...]
 Origins = dict[Path_, tuple[str, int]]
 
 COMMAND_LINE = "command line"
+# Top-level keys that make a file an experiment (society/experiments/spec.py), not a scenario:
+# always, and when the file has no `population:` (a scenario's required field).
+EXPERIMENT_KEYS = ("grid", "scenario")
+EXPERIMENT_KEYS_WITHOUT_POPULATION = ("overrides", "seeds", "anova")
 
 
 class ScenarioError(Exception):
@@ -51,12 +57,30 @@ def load_scenario_with_data(
 ) -> LoadedScenario:
     source = Path(path)
     data, origins = _load_with_extends(source, chain=())
+    if looks_like_experiment(data):
+        label = _display(source)
+        keys = [k for k in data if k in (*EXPERIMENT_KEYS, *EXPERIMENT_KEYS_WITHOUT_POPULATION)]
+        line = min(origins.get((key,), (label, 1))[1] for key in keys)
+        raise ScenarioError(
+            [
+                f"{_where(label, line)}: this is an experiment file (it has "
+                f"{', '.join(repr(k) for k in keys[:3])}), not a scenario; run it with "
+                f"`society experiment {label}`"
+            ]
+        )
     for key, value in (overrides or {}).items():
         data[key] = value
         # The value no longer comes from any file: errors in it name the command line.
         origins = {p: o for p, o in origins.items() if p[0] != key}
         origins[(key,)] = (COMMAND_LINE, 0)
     return LoadedScenario(validate_scenario(data, origins, _display(source)), source, data)
+
+
+def looks_like_experiment(data: Mapping[str, Any]) -> bool:
+    """Whether a file's top-level mapping is an experiment rather than a scenario."""
+    if any(key in data for key in EXPERIMENT_KEYS):
+        return True
+    return "population" not in data and any(k in data for k in EXPERIMENT_KEYS_WITHOUT_POPULATION)
 
 
 def validate_scenario(data: dict[str, Any], origins: Origins, label: str) -> Scenario:
@@ -158,66 +182,20 @@ def _deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _read_yaml_mapping(source: Path) -> tuple[dict[str, Any], Origins]:
+def _read_yaml_mapping(
+    source: Path, expected: str = "scenario fields (name, population, ...)"
+) -> tuple[dict[str, Any], Origins]:
     label = _display(source)
     try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([f"{label}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([f"{label}: cannot read: {error}"]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # SafeLoader: plain data, no objects
-    except yaml.MarkedYAMLError as error:
-        raise ScenarioError([_yaml_problem(label, text, error)]) from None
-    except yaml.YAMLError as error:
-        raise ScenarioError([f"{label}: YAML error: {error}"]) from None
-    if node is None or data is None:
-        raise ScenarioError(
-            [f"{label}:1: the file is empty; expected a mapping of scenario fields (name, ...)"]
-        )
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise ScenarioError(
-            [
-                f"{label}:{node.start_mark.line + 1}: the top level must be a mapping of "
-                f"scenario fields (name, population, ...), not {kind}"
-            ]
-        )
+        data, node = load_yaml_mapping(source, expected=expected, label=label)
+    except UnreadableFile as error:
+        raise ScenarioError([str(error)]) from None
     origins: Origins = {}
     for path, line, duplicate in _walk(node, ()):
         if duplicate:
             raise ScenarioError([f"{label}:{line}: {_dotted(path)}: key given twice"])
         origins.setdefault(path, (label, line))
     return data, origins
-
-
-def _yaml_problem(label: str, text: str, error: yaml.MarkedYAMLError) -> str:
-    """One line for a YAML error, at the line where the parser stopped, with a hint."""
-    mark = error.problem_mark or error.context_mark
-    last_line = max(1, len(text.splitlines()))
-    line = min(mark.line + 1, last_line) if mark else 1
-    problem = error.problem or error.context or "invalid YAML"
-    context = error.context or ""
-    if isinstance(error, yaml.constructor.ConstructorError):
-        return (
-            f"{label}:{line}: YAML error: {problem}; scenario files hold plain data only "
-            "(mappings, lists, strings, numbers, booleans), no '!!' tags"
-        )
-    hint = ""
-    if "'\\t'" in problem:
-        hint = " (indent with spaces, not tabs)"
-    elif "flow" in context and error.context_mark and error.context_mark.line + 1 != line:
-        opener = "{" if "mapping" in context else "["
-        closer = "}" if opener == "{" else "]"
-        hint = (
-            f" (the {opener!r} on line {error.context_mark.line + 1} is not closed with "
-            f"{closer!r}, or a ',' is missing)"
-        )
-    elif "<block end>" in problem or "expected key" in problem:
-        hint = " (check the indentation of this line)"
-    return f"{label}:{line}: YAML syntax error: {problem}{hint}"
 
 
 def _walk(node: yaml.Node, path: Path_) -> Iterator[tuple[Path_, int, bool]]:
@@ -371,8 +349,9 @@ def _message(problem: _Problem, root: type[BaseModel]) -> str:
         name = str(path[-1]) if path else "?"
         names = _field_names(problem.parent_types) or _all_field_names(root)
         close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.7)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"unknown field {name!r}{hint}"
+        if close:
+            return f"unknown field {name!r}; did you mean {close[0]!r}?"
+        return f"unknown field {name!r}{_elsewhere_hint(name, path[:-1])}"
     if kind == "missing":
         return "required field is missing"
     if kind == "scenario_rule":
@@ -405,6 +384,65 @@ def _message(problem: _Problem, root: type[BaseModel]) -> str:
     elif kind.endswith("_type") and isinstance(value, dict | list):
         message += f" (got a {'mapping' if isinstance(value, dict) else 'list'})"
     return message
+
+
+def _elsewhere_hint(name: str, section: Path_) -> str:
+    """A key at the wrong level (`capacity:` at the top, `institutions.sanctions.voting`):
+    the sections of the schema that have a field of that name, nearest first."""
+    places = _field_places().get(name, [])
+    if not places:
+        return ""
+    here = [str(part) if isinstance(part, str) else "[]" for part in section]
+
+    def shared(place: tuple[str, ...]) -> int:
+        return next(
+            (i for i, (a, b) in enumerate(zip(place, here, strict=False)) if a != b),
+            min(len(place), len(here)),
+        )
+
+    nearest = sorted(places, key=lambda place: (-shared(place), len(place), place))[:3]
+    shown = " or ".join(_dotted_place((*place, name)) for place in nearest)
+    return f" here; did you mean {shown}?"
+
+
+@functools.cache
+def _field_places() -> dict[str, list[tuple[str, ...]]]:
+    """Field name -> the sections (paths from the top; `[]` a list item, `<name>` a mapping
+    entry) whose model has a field of that name."""
+    places: dict[str, list[tuple[str, ...]]] = {}
+    pending: list[tuple[tuple[str, ...], type[BaseModel]]] = [((), Scenario)]
+    seen: set[tuple[tuple[str, ...], type[BaseModel]]] = set()
+    while pending:
+        place, model = pending.pop()
+        if (place, model) in seen or len(place) > 8:
+            continue
+        seen.add((place, model))
+        for field_name, field in model.model_fields.items():
+            if place not in places.setdefault(field_name, []):
+                places[field_name].append(place)
+            for steps, inner in _models_below(field.annotation):
+                pending.append(((*place, field_name, *steps), inner))
+    return places
+
+
+def _models_below(annotation: Any) -> list[tuple[tuple[str, ...], type[BaseModel]]]:
+    """The models a field holds, with the steps to reach them (`[]`, `<name>`)."""
+    found: list[tuple[tuple[str, ...], type[BaseModel]]] = []
+    for member in _members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            found.append(((), member))
+        elif get_origin(member) is list:
+            found.extend((("[]", *steps), m) for steps, m in _models_below(get_args(member)[0]))
+        elif get_origin(member) is dict:
+            found.extend((("<name>", *steps), m) for steps, m in _models_below(get_args(member)[1]))
+    return found
+
+
+def _dotted_place(place: tuple[str, ...]) -> str:
+    text = ""
+    for part in place:
+        text += part if part == "[]" else (f".{part}" if text else part)
+    return text
 
 
 def _field_names(kinds: list[Any]) -> set[str]:

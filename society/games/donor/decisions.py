@@ -1,7 +1,7 @@
 """Typed decisions of the donor game, read from a mind (rules or model).
 
 Validators read the phase's facts from the validation context, as in
-society/agents/decisions.py: `variant` (which actions exist this game). A reply with an
+society.core.decision: `variant` (which actions exist this game). A reply with an
 action the variant lacks is rejected with a precise error and re-asked, never coerced.
 """
 
@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from society.agents.decisions import RATIONALE_MAX, Choice, DecisionModel, Limit
+from society.core.decision import RATIONALE_MAX, Choice, DecisionModel, Limit
 from society.games.donor.dynamics import allowed_actions
 
 STRATEGY_MAX = 600
