@@ -6,20 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from society.analysis.metrics import compute_metrics, write_metrics
-from society.analysis.rounds import agent_turns, governance
-from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
-from society.cli.metrics_table import print_metrics
-from society.inspect_view import (
-    print_calls,
-    print_governance,
-    print_memories,
-    print_rounds,
-    print_turns,
-)
-from society.transcript.reader import TranscriptError, read_events, read_timings
+from society.cli.app import app, err_console, fail, out_console, user_errors
 
 
 @app.command()
@@ -32,9 +20,13 @@ def metrics(
     ] = True,
 ) -> None:
     """Recompute a run's metrics from its events."""
+    from society.analysis.metrics import compute_metrics, write_metrics
+    from society.cli.metrics_table import print_metrics
+    from society.transcript.reader import read_events
+
     try:
         result = compute_metrics(list(read_events(run_dir)))
-    except USER_ERRORS as error:
+    except user_errors() as error:
         raise fail(error) from None
     if write:
         write_metrics(run_dir, result)
@@ -57,9 +49,19 @@ def inspect(
     """Print the rounds as a table; with --round, that round's norm, proposals and votes,
     inspections, messages, sanctions and learning; with --agent, its decisions and rationales;
     with both, also the memories it recalled for each decision (with scores) and its reflection."""
+    from society.analysis.rounds import agent_turns, governance
+    from society.inspect_view import (
+        print_calls,
+        print_governance,
+        print_memories,
+        print_rounds,
+        print_turns,
+    )
+    from society.transcript.reader import TranscriptError, read_events, read_timings
+
     try:
         events = list(read_events(run_dir))
-    except USER_ERRORS as error:
+    except user_errors() as error:
         raise fail(error) from None
     print_rounds(out_console, run_dir, events, round)
     if round is not None:
@@ -88,6 +90,14 @@ def findings(
     """Reproduce the human findings with rule-based agents: collapse without governance,
     longer survival with monitoring and punishment, and the imitation strength × scarcity
     effect; prints means with 95% confidence intervals over seeded runs."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from society.analysis.findings import ARMS, report_lines, run_findings, summarise
 
     total = runs * len(ARMS)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
-from society.analysis.metrics import RunMetrics
 from society.cli.app import out_console
+
+if TYPE_CHECKING:
+    from society.analysis.metrics import RunMetrics
 
 
 def print_metrics(m: RunMetrics) -> None:

@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.markup import escape
 
 from society.cli.app import app, err_console, out_console
-from society.scenario import Scenario, ScenarioError, load_scenario
 
 
 @app.command()
@@ -24,6 +22,8 @@ def validate(
     """Check scenario and experiment files; print one line per problem (file:line: field:
     message). A file with a top-level `scenario:` or `grid:` is checked as an experiment, every cell's
     scenario included."""
+    from society.scenario import ScenarioError
+
     failed = False
     for path in files:
         try:
@@ -41,6 +41,8 @@ def validate(
 
 
 def _check(path: Path) -> str:
+    from society.scenario import load_scenario
+
     if _is_experiment(path):
         from society.experiments.spec import load_experiment
 
@@ -53,6 +55,8 @@ def _check(path: Path) -> str:
 
 def _is_experiment(path: Path) -> bool:
     """A quick look at the top-level keys (the full, line-numbered check follows)."""
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -67,6 +71,8 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editor completion and checking)."""
+    from society.scenario import Scenario
+
     text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
