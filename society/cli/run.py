@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from society.cli.app import app, err_console, fail, out_console, user_errors
 from society.cli.stopping import STORAGE_ERRORS, how_to_resume, stoppable, storage_message
@@ -153,6 +154,7 @@ def run(
             raise BackendError(f"--inject-faults: {error}") from None
         if dry_run:
             _print_estimate(asyncio.run(_estimate(scenario, retry_rate, reply_tokens)))
+            _report_checks(scenario)
             return
         _announce_models(scenario)
         options = BackendOptions(record=record, replay=replay, faults=faults)
@@ -260,6 +262,42 @@ async def _estimate(scenario: Scenario, retry_rate: float, reply_tokens: int) ->
     from society.backends.dry_run import estimate
 
     return await estimate(scenario, retry_rate=retry_rate, reply_tokens=reply_tokens)
+
+
+def _report_checks(scenario: Scenario) -> None:
+    """After the estimate: what the real run will hit (offline checks). Warnings keep exit
+    status 0 (the dry run did its job); a malformed or unknown model name is exit status 2."""
+    from society.backends.dry_run import check_models
+
+    specs = {scenario.model_for(g).name: scenario.model_for(g) for g in scenario.population}
+    findings = check_models(list(specs.values()))
+    if not any(not spec.is_rules for spec in specs.values()):
+        return
+    if not findings:
+        out_console.print(
+            "Checked offline: every model's provider package is installed and its key is set "
+            "(whether the key works is known only when the real run calls the model).",
+            highlight=False,
+        )
+        return
+    for model in sorted({f.model for f in findings}):
+        mine = [f for f in findings if f.model == model]
+        level = "error" if any(f.level == "error" for f in mine) else "warning"
+        style = "bold red" if level == "error" else "yellow"
+        err_console.print(
+            f"[{style}]{level}:[/] {escape(model)}: the real run will fail: "
+            + escape("; ".join(f.message for f in mine)),
+            highlight=False,
+            soft_wrap=True,
+        )
+    if any(f.level == "error" for f in findings):
+        err_console.print("Dry run: the estimate above stands, but fix the errors first (exit 2).")
+        raise typer.Exit(2)
+    err_console.print(
+        f"Dry run done with {len(findings)} warning(s): the estimate above stands; fix them "
+        "before the real run (exit status 0: a dry run only warns).",
+        highlight=False,
+    )
 
 
 def _print_estimate(estimate: Any) -> None:
