@@ -51,6 +51,7 @@ def inspect(
     with both, also the memories it recalled for each decision (with scores) and its reflection."""
     from society.analysis.rounds import agent_turns, governance
     from society.inspect_view import (
+        exclusions,
         print_calls,
         print_governance,
         print_memories,
@@ -63,15 +64,25 @@ def inspect(
         events = list(read_events(run_dir))
     except user_errors() as error:
         raise fail(error) from None
-    print_rounds(out_console, run_dir, events, round)
+    if agent is None:
+        # The table of rounds (only the round asked for, with --round); --agent shows the
+        # agent's decisions alone.
+        print_rounds(out_console, run_dir, events, round)
+    excluded = exclusions(events)
     if round is not None:
-        print_governance(out_console, governance(events, round))
+        print_governance(out_console, governance(events, round), excluded.get(round, []))
     if agent is None and round is None:
         return
     turns = agent_turns(events, agent, round)
-    if agent is not None and not turns:
+    shut_out = [
+        (number, name)
+        for number, names in sorted(excluded.items())
+        for name in names
+        if (round is None or number == round) and (agent is None or name == agent)
+    ]
+    if agent is not None and not turns and not shut_out:
         raise fail(TranscriptError(f"no decisions by agent {agent!r} in {run_dir}"))
-    print_turns(out_console, turns)
+    print_turns(out_console, turns, shut_out)
     if agent is not None and round is not None:
         print_memories(out_console, events, agent, round)
     if prompts:

@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from society.analysis.metrics import RunMetrics
 
 
+# Same words as the report's overview (society/report/assets/report.js).
+EFFICIENCY_NOTE = (
+    "Efficiency: the group's harvest against the sustainable maximum (logistic: Σh / (T·MSY) "
+    "over T rounds, MSY = r·K/4; GovSim: 1 − max(0, T·f(0) − Σh) / (T·f(0)), at most 1). "
+    "Above 1: the group took more than the commons regrows at best, drawing the stock down."
+)
+
+
 def print_metrics(m: RunMetrics) -> None:
     table = Table(title=f"Metrics: {m.run_id}")
     table.add_column("metric")
@@ -24,7 +32,7 @@ def print_metrics(m: RunMetrics) -> None:
         ("final stock", f"{m.final_stock:.2f}"),
         ("gain (total)", f"{m.gain_total:.2f}"),
         ("gain (mean per agent)", f"{m.gain_total / max(1, len(m.gain_per_agent)):.2f}"),
-        ("efficiency", f"{m.efficiency:.3f}"),
+        ("efficiency (see below)", f"{m.efficiency:.3f}"),
         ("equality", f"{m.equality:.3f}"),
         ("over-usage", f"{m.over_usage:.3f}"),
     ]
@@ -59,3 +67,4 @@ def print_metrics(m: RunMetrics) -> None:
     for name, value in rows:
         table.add_row(name, value)
     out_console.print(table)
+    out_console.print(EFFICIENCY_NOTE, highlight=False, style="dim")
