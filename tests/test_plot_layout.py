@@ -7,13 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from matplotlib.text import Text
 
-pytest.importorskip("matplotlib", reason="the analysis extra (in the test install)")
-
-from matplotlib.text import Text  # noqa: E402
-
-from society.experiments import plots  # noqa: E402
-from society.experiments.data import ExperimentData  # noqa: E402
+from society.experiments import plots
+from society.experiments.data import ExperimentData
 
 
 def experiment_data(factors: list[str], levels: list[dict[str, str]]) -> ExperimentData:
@@ -107,7 +104,7 @@ def test_titles_and_legends_lie_inside_every_figure(
     drawn = plots.all_plots(experiment_data(factors, levels), tmp_path)
     assert set(problems) >= {"stock", "survival", "harvest_vs_sustainable", "punishment"}
     assert all(path.stat().st_size > 0 for path in plots.plot_list(drawn))
-    assert problems == dict.fromkeys(problems, [])
+    assert problems == {stem: [] for stem in problems}
 
 
 def test_the_check_sees_a_title_that_is_cut_off() -> None:

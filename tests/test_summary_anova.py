@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
+from scipy.stats import f_oneway
 
-pytest.importorskip("scipy", reason="the analysis extra (in the test install)")
-
-from scipy.stats import f_oneway  # noqa: E402
-
-from society.experiments.summary import no_anova_section  # noqa: E402
+from society.experiments.summary import no_anova_section
 
 
 def runs(values: dict[str, list[float]]) -> list[dict[str, object]]:
