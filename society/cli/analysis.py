@@ -6,13 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from society.analysis.metrics_file import compute_run_metrics, write_metrics
-from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
-from society.cli.metrics_table import print_metrics
-from society.core.registry import game_of_run
-from society.transcript.reader import read_events
+from society.cli.app import app, err_console, fail, out_console, user_errors
 
 
 @app.command()
@@ -25,14 +20,20 @@ def metrics(
     ] = True,
 ) -> None:
     """Recompute a run's metrics from its events."""
+    from society.analysis.metrics_file import compute_run_metrics, write_metrics
+    from society.cli.metrics_table import print_metrics
+    from society.core.registry import game_of_run
+    from society.transcript.reader import read_events
+
     try:
         events = list(read_events(run_dir))
         result = compute_run_metrics(events)
-    except USER_ERRORS as error:
+        game = game_of_run(events)
+    except user_errors() as error:
         raise fail(error) from None
     if write:
         write_metrics(run_dir, result)
-    print_metrics(result, game_of_run(events))
+    print_metrics(result, game)
 
 
 @app.command()
@@ -51,12 +52,15 @@ def inspect(
     """Print the rounds as a table; with --round, that round's norm, proposals and votes,
     inspections, messages, sanctions and learning; with --agent, its decisions and rationales;
     with both, also the memories it recalled for each decision (with scores) and its reflection."""
+    from society.core.registry import game_of_run
+    from society.transcript.reader import read_events
+
     try:
         events = list(read_events(run_dir))
         game_of_run(events).inspect(
             out_console, run_dir, events, agent=agent, round=round, prompts=prompts
         )
-    except USER_ERRORS as error:
+    except user_errors() as error:
         raise fail(error) from None
 
 
@@ -72,6 +76,14 @@ def findings(
     """Reproduce the human findings with rule-based agents: collapse without governance,
     longer survival with monitoring and punishment, and the imitation strength × scarcity
     effect; prints means with 95% confidence intervals over seeded runs."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from society.games.commons.findings import ARMS, report_lines, run_findings, summarise
 
     total = runs * len(ARMS)

@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
+from society.cli.app import app, err_console, fail, out_console, user_errors
 
 if TYPE_CHECKING:
     from society.experiments.analysis import Analysis
@@ -51,6 +49,14 @@ def experiment(
     """Run every cell × seed of an experiment file, skipping runs already finished in the output
     folder, then write per-cell tables with 95% CIs, the two-way ANOVA, a model comparison,
     CSV/Parquet of per-run and per-round data, plots and summary.md."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from society.experiments import ExecutorError, load_experiment, make_executor, run_experiment
     from society.experiments.analysis import analyse
     from society.experiments.runner import ExperimentRun
@@ -67,7 +73,7 @@ def experiment(
             raise ExecutorError("use either --record or --replay, not both")
         spec = load_experiment(file)
         runner = make_executor(executor, workers, ray_address)
-    except (*USER_ERRORS, ExecutorError) as error:
+    except (*user_errors(), ExecutorError) as error:
         raise fail(error) from None
     folder = out or Path("runs") / spec.name
     err_console.print(
@@ -179,6 +185,8 @@ def _p(p: float | None) -> str:
 
 
 def _print_cells(result: Analysis) -> None:
+    from rich.table import Table
+
     from society.experiments.tables import fmt
 
     table = Table(title="Per cell: mean (survival time with its 95% CI)")

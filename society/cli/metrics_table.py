@@ -1,5 +1,5 @@
 """The metrics table printed after a run and by `society metrics`: the run's game gives the
-rows (`Game.metrics_rows`)."""
+rows and any notes under them (`Game.metrics_rows`, `Game.metrics_notes`)."""
 
 from __future__ import annotations
 
@@ -17,3 +17,5 @@ def print_metrics(metrics: Any, game: Any) -> None:
     for name, value in game.metrics_rows(metrics):
         table.add_row(name, value)
     out_console.print(table)
+    for note in game.metrics_notes(metrics):
+        out_console.print(note, highlight=False, style="dim")

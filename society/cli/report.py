@@ -7,10 +7,7 @@ from typing import Annotated
 
 import typer
 
-from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
-from society.report import write_experiment_report, write_run_report
-from society.report.experiment import is_run_dir
-from society.transcript.reader import TranscriptError
+from society.cli.app import app, err_console, fail, out_console, user_errors
 
 
 @app.command()
@@ -32,6 +29,10 @@ def report(
     per round, each agent over time, and for every decision the prompt, the memories recalled,
     the reflection in force and the raw reply. For an experiment folder, a table of its runs
     with their metrics, each opening its full report."""
+    from society.report import write_experiment_report, write_run_report
+    from society.report.experiment import is_run_dir
+    from society.transcript.reader import TranscriptError
+
     if not folder.is_dir():
         raise fail(TranscriptError(f"{folder}: no such folder"))
     try:
@@ -46,7 +47,7 @@ def report(
                     soft_wrap=True,
                     markup=True,
                 )
-    except USER_ERRORS as error:
+    except user_errors() as error:
         raise fail(error) from None
     except OSError as error:
         raise fail(TranscriptError(f"cannot write the report: {error}")) from None

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from society.backends.stack import BackendOptions
-from society.cli.app import USER_ERRORS, app, err_console, fail
+from society.cli.app import app, err_console, fail, user_errors
 from society.cli.run import report_end
 from society.cli.stopping import STORAGE_ERRORS, how_to_resume, stoppable, storage_message
-from society.coordinator.gc_tuning import tuned_gc
-from society.coordinator.resume import ResumePoint
-from society.coordinator.runner import RunResult
-from society.coordinator.session import RunControl
+
+if TYPE_CHECKING:
+    from society.backends.stack import BackendOptions
+    from society.coordinator.resume import ResumePoint
+    from society.coordinator.runner import RunResult
+    from society.coordinator.session import RunControl
 
 
 @app.command()
@@ -54,12 +54,15 @@ def resume(
     line cut short by a kill) are set aside in events.discarded.jsonl and played again, so
     with the same seed and model replies the finished run is byte-identical to one that was
     never interrupted. Refuses a changed or missing scenario.yaml unless --force."""
+    # Imported here, not at the top: `society --help` must not load LangChain or LangGraph.
     from society.backends.base import ReplayMiss
     from society.backends.secrets import redact
-    from society.backends.stack import BackendSetupError
+    from society.backends.stack import BackendOptions, BackendSetupError
     from society.bounded_io import UnreadableFile
     from society.checkpoint.lock import RunLocked
+    from society.coordinator.gc_tuning import tuned_gc
     from society.coordinator.resume import ResumeError
+    from society.coordinator.session import RunControl
 
     control = RunControl()
     control.run_dir = run_dir
@@ -71,7 +74,7 @@ def resume(
                 stoppable(lambda c: _resume(run_dir, force, budget, backends, quiet, c), control)
             )
     except (
-        *USER_ERRORS,
+        *user_errors(),
         UnreadableFile,
         ResumeError,
         RunLocked,
@@ -112,6 +115,8 @@ async def _resume(
     quiet: bool,
     control: RunControl,
 ) -> RunResult:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from society.coordinator.resume import resume_society
 
     if quiet:

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.markup import escape
 
-from society.backends.resolve import BackendError
-from society.cli.app import USER_ERRORS, app, err_console, fail, out_console
-from society.cli.metrics_table import print_metrics
+from society.cli.app import app, err_console, fail, out_console, user_errors
 from society.cli.stopping import STORAGE_ERRORS, how_to_resume, stoppable, storage_message
-from society.coordinator.gc_tuning import tuned_gc
-from society.coordinator.runner import RunResult, run_society
-from society.coordinator.session import RunControl
-from society.core.registry import game_named
-from society.scenario import Scenario, ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    from society.coordinator.runner import RunResult
+    from society.coordinator.session import RunControl
+    from society.scenario import Scenario
 
 
 @app.command()
@@ -113,12 +111,17 @@ def run(
     """Run one society and write runs/<run-id>/ (events.jsonl, scenario.yaml, metrics.json).
     Every round is checkpointed: Ctrl-C stops after the round under way (twice: at once), and
     `society resume RUN_DIR` continues a run that stopped for any reason."""
+    # Imported here, not at the top: `society --help` must not load LangChain or LangGraph.
     from society.backends.base import ReplayMiss
     from society.backends.cost import PriceTableError, load_price_file
     from society.backends.faults import FaultRates
+    from society.backends.resolve import BackendError
     from society.backends.secrets import redact
     from society.backends.stack import BackendOptions, BackendSetupError
     from society.bounded_io import UnreadableFile
+    from society.coordinator.gc_tuning import tuned_gc
+    from society.coordinator.session import RunControl
+    from society.scenario import ScenarioError, load_scenario
 
     control = RunControl()
     overrides: dict[str, Any] = {}
@@ -152,6 +155,7 @@ def run(
             raise BackendError(f"--inject-faults: {error}") from None
         if dry_run:
             _print_estimate(asyncio.run(_estimate(scenario, retry_rate, reply_tokens)))
+            _report_checks(scenario)
             return
         _announce_models(scenario)
         options = BackendOptions(record=record, replay=replay, faults=faults)
@@ -162,7 +166,13 @@ def run(
                     control,
                 )
             )
-    except (*USER_ERRORS, UnreadableFile, ReplayMiss, PriceTableError, BackendSetupError) as error:
+    except (
+        *user_errors(),
+        UnreadableFile,
+        ReplayMiss,
+        PriceTableError,
+        BackendSetupError,
+    ) as error:
         # Provider errors may quote request headers: never print a key.
         shown = error if isinstance(error, ScenarioError) else RuntimeError(redact(str(error)))
         raise fail(shown) from None
@@ -178,6 +188,9 @@ def run(
 
 def report_end(result: RunResult) -> None:
     """Metrics and the run folder; for a run that did not finish, how to go on."""
+    from society.cli.metrics_table import print_metrics
+    from society.core.registry import game_named
+
     if not result.finished:
         err_console.print(
             f"Stopped after round {result.metrics.rounds_completed}; continue with: "
@@ -217,6 +230,8 @@ def _backend_down(result: RunResult) -> str:
 
 
 def _with_model(scenario: Scenario, model: str, extra: dict[str, Any]) -> Scenario:
+    from society.scenario import Scenario
+
     data = scenario.model_dump(mode="json")
     data["model"] = {"name": model, **extra}
     for group in data["population"]:
@@ -228,6 +243,8 @@ def _with_llm_settings(
     scenario: Scenario, prices: dict[str, Any] | None, budget: dict[str, Any]
 ) -> Scenario:
     """Command-line prices and budget go into the scenario, so the run folder records them."""
+    from society.scenario import Scenario
+
     budget = {k: v for k, v in budget.items() if v is not None}
     if prices is None and not budget:
         return scenario
@@ -255,7 +272,45 @@ async def _estimate(scenario: Scenario, retry_rate: float, reply_tokens: int) ->
     return await estimate(scenario, retry_rate=retry_rate, reply_tokens=reply_tokens)
 
 
+def _report_checks(scenario: Scenario) -> None:
+    """After the estimate: what the real run will hit (offline checks). Warnings keep exit
+    status 0 (the dry run did its job); a malformed or unknown model name is exit status 2."""
+    from society.backends.dry_run import check_models
+
+    specs = {scenario.model_for(g).name: scenario.model_for(g) for g in scenario.population}
+    findings = check_models(list(specs.values()))
+    if not any(not spec.is_rules for spec in specs.values()):
+        return
+    if not findings:
+        out_console.print(
+            "Checked offline: every model's provider package is installed and its key is set "
+            "(whether the key works is known only when the real run calls the model).",
+            highlight=False,
+        )
+        return
+    for model in sorted({f.model for f in findings}):
+        mine = [f for f in findings if f.model == model]
+        level = "error" if any(f.level == "error" for f in mine) else "warning"
+        style = "bold red" if level == "error" else "yellow"
+        err_console.print(
+            f"[{style}]{level}:[/] {escape(model)}: the real run will fail: "
+            + escape("; ".join(f.message for f in mine)),
+            highlight=False,
+            soft_wrap=True,
+        )
+    if any(f.level == "error" for f in findings):
+        err_console.print("Dry run: the estimate above stands, but fix the errors first (exit 2).")
+        raise typer.Exit(2)
+    err_console.print(
+        f"Dry run done with {len(findings)} warning(s): the estimate above stands; fix them "
+        "before the real run (exit status 0: a dry run only warns).",
+        highlight=False,
+    )
+
+
 def _print_estimate(estimate: Any) -> None:
+    from rich.table import Table
+
     if not estimate.models:
         out_console.print("Dry run: no agent uses an LLM (model 'rules'); nothing to estimate.")
         return
@@ -312,8 +367,16 @@ async def _run_with_progress(
     control: RunControl,
     durable: bool | None = None,
 ) -> RunResult:
-    # run_society sets up every model (failing fast on a missing provider or key) before it
-    # writes anything.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from society.coordinator.runner import run_society
+
     if quiet:
         return await run_society(scenario, out, backends=options, control=control, durable=durable)
     columns = (
@@ -323,14 +386,18 @@ async def _run_with_progress(
         TextColumn("stock {task.fields[stock]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task(
-            "rounds", total=scenario.rounds, stock=f"{scenario.commons.start_stock:.1f}"
-        )
+    progress = Progress(*columns, console=err_console, transient=False)
+    task = progress.add_task(
+        "rounds", total=scenario.rounds, stock=f"{scenario.commons.start_stock:.1f}"
+    )
 
-        def advance(number: int, stock: float) -> None:
-            progress.update(task, completed=number, stock=f"{stock:.1f}")
+    def advance(number: int, stock: float) -> None:
+        progress.update(task, completed=number, stock=f"{stock:.1f}")
 
+    # run_society sets up every model (failing fast on a missing provider or key) before it
+    # makes the run folder: the bar is shown only then, so a setup error is printed alone.
+    watch_start(control, progress.start)
+    try:
         return await run_society(
             scenario,
             out,
@@ -339,3 +406,21 @@ async def _run_with_progress(
             control=control,
             durable=durable,
         )
+    finally:
+        progress.stop()
+
+
+def watch_start(control: RunControl, on_started: Callable[[], None]) -> None:
+    """Call `on_started` once `control.run_dir` is set (RunControl sets it as soon as the run
+    folder exists, which is after every model was set up)."""
+    state = {"started": control.run_dir is not None}
+    original = type(control)
+
+    class Watched(original):  # type: ignore[misc, valid-type]
+        def __setattr__(self, name: str, value: Any) -> None:
+            super().__setattr__(name, value)
+            if name == "run_dir" and value is not None and not state["started"]:
+                state["started"] = True
+                on_started()
+
+    control.__class__ = Watched

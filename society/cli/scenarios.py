@@ -12,8 +12,6 @@ from rich.markup import escape
 
 from society.bounded_io import UnreadableFile, load_yaml_mapping
 from society.cli.app import app, err_console, out_console
-from society.scenario import Scenario, ScenarioError, load_scenario
-from society.scenario.loading import looks_like_experiment
 
 
 @app.command()
@@ -25,6 +23,8 @@ def validate(
     """Check scenario and experiment files; print one line per problem (file:line: field:
     message). A file with a top-level `scenario:` or `grid:` is checked as an experiment, every cell's
     scenario included."""
+    from society.scenario import ScenarioError
+
     failed = False
     for path in files:
         try:
@@ -42,6 +42,8 @@ def validate(
 
 
 def _check(path: Path) -> str:
+    from society.scenario import load_scenario
+
     if _is_experiment(path):
         from society.experiments.spec import load_experiment
 
@@ -54,6 +56,8 @@ def _check(path: Path) -> str:
 
 def _is_experiment(path: Path) -> bool:
     """A quick look at the top-level keys (the full, line-numbered check follows)."""
+    from society.scenario.loading import looks_like_experiment
+
     try:
         data, _ = load_yaml_mapping(path, expected="fields")
     except UnreadableFile:
@@ -68,6 +72,8 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editor completion and checking)."""
+    from society.scenario import Scenario
+
     text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)

@@ -12,11 +12,12 @@ import errno
 import signal
 import sqlite3
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from society.checkpoint.lock import RunLocked
 from society.cli.app import err_console
-from society.coordinator.session import RunControl
+
+if TYPE_CHECKING:
+    from society.coordinator.session import RunControl
 
 T = TypeVar("T")
 
@@ -62,6 +63,8 @@ def how_to_resume(control: RunControl) -> str:
 
 def storage_message(error: BaseException, control: RunControl) -> str:
     """A full disk or an unwritable folder, said plainly, with what is kept."""
+    from society.checkpoint.lock import RunLocked
+
     if isinstance(error, RunLocked):
         return str(error)
     code = getattr(error, "errno", None)

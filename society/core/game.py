@@ -150,6 +150,10 @@ class Game:
 
         return scalar_rows(metrics)
 
+    def metrics_notes(self, metrics: Any) -> list[str]:
+        """Lines printed under the metrics table (what a number means)."""
+        return []
+
     def inspect(
         self,
         console: Any,

@@ -10,6 +10,7 @@ Matplotlib runs headless (Agg); nothing opens a window.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from society.analysis.stats import mean_ci
 from society.experiments.data import ExperimentData, Row
 
 FORMATS = ("png", "svg")
+TITLE_SIZE = 11.0  # points
 
 
 def _pyplot() -> Any:
@@ -54,22 +56,38 @@ def _figure(data: ExperimentData, title: str) -> tuple[Any, list[Any], Any]:
     panels = _panels(data)
     columns = min(len(panels), 4)
     rows = math.ceil(len(panels) / columns)
+    width = 4.2 * columns
+    # Constrained layout makes room for the (wrapped) title and the legend below the panels;
+    # tight_layout ignored the title's width and cut it off in narrow figures.
     fig, axes = plt.subplots(
-        rows, columns, figsize=(4.2 * columns, 3.4 * rows), squeeze=False, sharey=True
+        rows,
+        columns,
+        figsize=(width, 3.4 * rows),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
     )
-    fig.suptitle(title)
+    fig.suptitle(wrap_title(title, width), fontsize=TITLE_SIZE)
     flat = list(axes.flat)
     for extra in flat[len(panels) :]:
         extra.set_visible(False)
     return fig, flat[: len(panels)], plt
 
 
+def wrap_title(title: str, width_inches: float, size: float = TITLE_SIZE) -> str:
+    """`title` in lines that fit the figure's width (an average glyph is ~0.55 em wide; the
+    margin keeps the estimate on the safe side)."""
+    chars = max(20, int(0.9 * width_inches * 72 / (0.55 * size)))
+    return textwrap.fill(title, chars)
+
+
 def _save(fig: Any, plt: Any, folder: Path, stem: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     handles, labels = fig.axes[0].get_legend_handles_labels()
     if handles:
-        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
-    fig.tight_layout(rect=(0, 0.08 if handles else 0, 1, 0.95))
+        fig.legend(
+            handles, labels, loc="outside lower center", ncol=min(4, len(labels)), frameon=False
+        )
     paths = []
     for fmt in FORMATS:
         path = folder / f"{stem}.{fmt}"

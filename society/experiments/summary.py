@@ -7,10 +7,11 @@ import platform
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from society import __version__
 from society.experiments.analysis import Analysis
-from society.experiments.anova import markdown_anova
+from society.experiments.anova import fmt_p, markdown_anova
 from society.experiments.runner import ExperimentRun
 from society.experiments.spec import Experiment
 from society.experiments.tables import CELL_METRICS, MODEL_METRICS, markdown_table
@@ -85,6 +86,8 @@ def write_summary(
             markdown_anova(analysis.anovas),
             "",
         ]
+    else:
+        lines += no_anova_section(experiment.factors, analysis.data.runs)
     lines += [
         "## Models",
         "",
@@ -105,6 +108,59 @@ def write_summary(
     path = out / SUMMARY_FILE
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+ONE_WAY_RESPONSES = ("survival_time", "gain_total")
+
+
+def no_anova_section(factors: list[str], runs: list[dict[str, Any]]) -> list[str]:
+    """Why there is no two-way ANOVA, said in the summary rather than left out; with one
+    factor, a one-way ANOVA of each response over its levels instead."""
+    lines = ["## ANOVA", ""]
+    if not runs:
+        return [*lines, "No ANOVA: no run finished.", ""]
+    if len(factors) >= 2:
+        return [*lines, "No two-way ANOVA was computed (see the experiment's `anova:`).", ""]
+    if not factors:
+        return [
+            *lines,
+            "The two-way ANOVA needs two factors; this experiment has none (one cell), so "
+            "there is nothing to compare: see the table above.",
+            "",
+        ]
+    (factor,) = factors
+    lines += [
+        f"The two-way ANOVA needs two factors; this experiment has one (`{factor}`). "
+        f"With one factor: a one-way ANOVA of each response over the levels of `{factor}`.",
+        "",
+        "| response | levels | runs | F | p |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for response in ONE_WAY_RESPONSES:
+        groups: dict[str, list[float]] = {}
+        for row in runs:
+            if row.get(response) is not None:
+                groups.setdefault(str(row[factor]), []).append(float(row[response]))
+        f, p, note = _one_way(list(groups.values()))
+        n = sum(len(g) for g in groups.values())
+        shown_f = "–" if f is None else f"{f:.2f}"
+        lines.append(f"| {response} | {len(groups)} | {n} | {shown_f} | {fmt_p(p)}{note} |")
+    return [*lines, ""]
+
+
+def _one_way(groups: list[list[float]]) -> tuple[float | None, float | None, str]:
+    """F and p of a one-way ANOVA, or why they cannot be computed."""
+    if len(groups) < 2:
+        return None, None, " (one level only)"
+    if sum(len(g) for g in groups) <= len(groups):
+        return None, None, " (one run per level: no residual variance)"
+    within = sum(sum((x - sum(g) / len(g)) ** 2 for x in g) for g in groups)
+    if within == 0:
+        return None, None, " (no variance within levels)"
+    from scipy.stats import f_oneway
+
+    result = f_oneway(*groups)
+    return float(result.statistic), float(result.pvalue), ""
 
 
 def _describe_level(values: dict[str, object]) -> str:

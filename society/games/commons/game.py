@@ -144,6 +144,11 @@ class Commons(Game):
 
         return metrics_rows(metrics)
 
+    def metrics_notes(self, metrics: Any) -> list[str]:
+        from society.games.commons.metrics_table import EFFICIENCY_NOTE
+
+        return [EFFICIENCY_NOTE]
+
     def inspect(
         self,
         console: Any,

@@ -9,25 +9,35 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from society.games.commons.rounds import (
-    AgentTurnView,
-    Governance,
-    agent_turns,
-    governance,
-    round_summaries,
-)
-from society.transcript.events import Event
-from society.transcript.reader import TranscriptError, read_timings
+from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
+from society.transcript.events import Event, HarvestResolved, RoundStarted
 
 
 def _num(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def exclusions(events: Sequence[Event]) -> dict[int, list[str]]:
+    """Round -> the agents a sanction excluded from harvesting that round (from round_started,
+    and the harvest event, which also lists them)."""
+    out: dict[int, set[str]] = {}
+    for event in events:
+        if isinstance(event, RoundStarted | HarvestResolved) and event.excluded:
+            out.setdefault(event.round, set()).update(event.excluded)
+    return {number: sorted(agents) for number, agents in out.items()}
+
+
+def ladder_step(step: int) -> str:
+    """A sanction's ladder step as the `sanction` event numbers it: from 0, the first entry
+    of `sanctions.ladder` (README, Institutions)."""
+    return f"ladder step {step}"
+
+
 def print_rounds(
     console: Console, run_dir: Path, events: Sequence[Event], only: int | None
 ) -> None:
-    table = Table(title=f"Rounds of {run_dir}")
+    excluded = exclusions(events)
+    table = Table(title=f"Rounds of {run_dir}" if only is None else f"Round {only} of {run_dir}")
     columns = (
         "round",
         "stock",
@@ -35,6 +45,7 @@ def print_rounds(
         "harvest",
         "stock end",
         "alive",
+        "excluded",
         "inspected (viol.)",
         "messages",
         "sanctions",
@@ -45,7 +56,8 @@ def print_rounds(
         "end",
     )
     for column in columns:
-        table.add_column(column, justify="left" if column in {"died", "end"} else "right")
+        left = {"died", "end", "excluded"}
+        table.add_column(column, justify="left" if column in left else "right")
     for s in round_summaries(events):
         if only is not None and s.round != only:
             continue
@@ -56,6 +68,7 @@ def print_rounds(
             _num(s.harvest_total),
             _num(s.stock_end),
             str(s.alive),
+            ", ".join(excluded.get(s.round, [])),
             f"{s.inspections} ({s.violations_seen})",
             str(s.messages),
             str(s.sanctions),
@@ -68,11 +81,16 @@ def print_rounds(
     console.print(table)
 
 
-def print_governance(console: Console, g: Governance) -> None:
+def print_governance(console: Console, g: Governance, excluded: Sequence[str] = ()) -> None:
     console.print(
         f"[bold]Round {g.round}[/] norm in force: «{escape(g.norm_text)}» (limit {_num(g.norm_limit)})",
         highlight=False,
     )
+    if excluded:
+        console.print(
+            f"  excluded from harvesting this round (sanction): {', '.join(excluded)}",
+            highlight=False,
+        )
     for joined in g.joined:
         console.print(f"  {joined.agent} ({joined.group}) joins the commons", highlight=False)
     if g.inspections:
@@ -105,7 +123,8 @@ def print_governance(console: Console, g: Governance) -> None:
                 )
             )
             console.print(
-                f"  {s.punisher} → {s.target} (took {_num(s.target_harvest)}): step {s.step + 1}, {detail}; cost {s.punisher_cost:g}",
+                f"  {s.punisher} → {s.target} (took {_num(s.target_harvest)}): "
+                f"{ladder_step(s.step)}, {detail}; cost {s.punisher_cost:g}",
                 highlight=False,
             )
     if g.town_hall is not None:
@@ -178,7 +197,13 @@ def _summary(decision: dict) -> str:
     return ", ".join(parts)
 
 
-def print_turns(console: Console, turns: Sequence[AgentTurnView]) -> None:
+def print_turns(
+    console: Console,
+    turns: Sequence[AgentTurnView],
+    excluded: Sequence[tuple[int, str]] = (),
+) -> None:
+    """The decisions, and a row for each (round, agent) in `excluded`: an excluded agent makes
+    no harvest decision, and its round would otherwise just be missing."""
     table = Table(title="Decisions")
     for column in (
         "round",
@@ -191,7 +216,11 @@ def print_turns(console: Console, turns: Sequence[AgentTurnView]) -> None:
         "calls",
     ):
         table.add_column(column)
-    for t in turns:
+    rows: list[tuple[int, int, list[str]]] = []
+    for number, agent in excluded:
+        cells = [str(number), "harvest", agent, "-", "EXCLUDED", "-"]
+        rows.append((number, 0, [*cells, "excluded from harvesting by a sanction", "0"]))
+    for index, t in enumerate(turns):
         if t.decision is not None:
             shown, why, source = (
                 _summary(t.decision.decision),
@@ -202,16 +231,10 @@ def print_turns(console: Console, turns: Sequence[AgentTurnView]) -> None:
             shown, why, source = "FAILED", f"{t.failure.error} (policy: {t.failure.policy})", "-"
         else:
             continue
-        table.add_row(
-            str(t.round),
-            t.phase,
-            t.agent,
-            source,
-            escape(shown),
-            _num(t.harvested),
-            escape(why),
-            str(len(t.calls)),
-        )
+        cells = [str(t.round), t.phase, t.agent, source, escape(shown), _num(t.harvested)]
+        rows.append((t.round, index + 1, [*cells, escape(why), str(len(t.calls))]))
+    for _, _, cells in sorted(rows, key=lambda r: (r[0], r[1])):
+        table.add_row(*cells)
     console.print(table)
 
 
@@ -294,18 +317,30 @@ def inspect_run(
     round: int | None,
     prompts: bool,
 ) -> None:
-    """`society inspect` of a commons run: the rounds table; with `round`, that round's
-    governance; with `agent`, its decisions (and with both, its memories); with `prompts`,
-    every model call."""
-    print_rounds(console, run_dir, events, round)
+    """`society inspect` of a commons run: the rounds table (only the round asked for, with
+    `round`; none with `agent`, which shows the agent's decisions alone); with `round`, that
+    round's governance; with `agent`, its decisions (and with both, its memories); with
+    `prompts`, every model call. Excluded agents are shown, not left out."""
+    from society.games.commons.rounds import agent_turns, governance
+    from society.transcript.reader import TranscriptError, read_timings
+
+    if agent is None:
+        print_rounds(console, run_dir, events, round)
+    excluded = exclusions(events)
     if round is not None:
-        print_governance(console, governance(events, round))
+        print_governance(console, governance(events, round), excluded.get(round, []))
     if agent is None and round is None:
         return
     turns = agent_turns(events, agent, round)
-    if agent is not None and not turns:
+    shut_out = [
+        (number, name)
+        for number, names in sorted(excluded.items())
+        for name in names
+        if (round is None or number == round) and (agent is None or name == agent)
+    ]
+    if agent is not None and not turns and not shut_out:
         raise TranscriptError(f"no decisions by agent {agent!r} in {run_dir}")
-    print_turns(console, turns)
+    print_turns(console, turns, shut_out)
     if agent is not None and round is not None:
         print_memories(console, events, agent, round)
     if prompts:

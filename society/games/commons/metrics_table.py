@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from society.games.commons.metrics import RunMetrics
 
+# Same words as the report's overview (society/report/assets/report.js).
+EFFICIENCY_NOTE = (
+    "Efficiency: the group's harvest against the sustainable maximum (logistic: Σh / (T·MSY) "
+    "over T rounds, MSY = r·K/4; GovSim: 1 − max(0, T·f(0) − Σh) / (T·f(0)), at most 1). "
+    "Above 1: the group took more than the commons regrows at best, drawing the stock down."
+)
+
 
 def metrics_rows(m: RunMetrics) -> list[tuple[str, str]]:
     rows = [
@@ -14,7 +21,7 @@ def metrics_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("final stock", f"{m.final_stock:.2f}"),
         ("gain (total)", f"{m.gain_total:.2f}"),
         ("gain (mean per agent)", f"{m.gain_total / max(1, len(m.gain_per_agent)):.2f}"),
-        ("efficiency", f"{m.efficiency:.3f}"),
+        ("efficiency (see below)", f"{m.efficiency:.3f}"),
         ("equality", f"{m.equality:.3f}"),
         ("over-usage", f"{m.over_usage:.3f}"),
     ]

@@ -65,6 +65,8 @@ def build_run_data(
             "harvest_mode": scenario.commons.harvest,
             "capacity": scenario.commons.capacity,
             "unit": scenario.commons.resource.unit,
+            # What the `sustainable` series is: a constant MSY on a logistic commons.
+            "sustainable_label": sustainable_label(scenario),
             "society_version": started.society_version,
             "institutions": {
                 name: bool(getattr(value, "enabled", False))
@@ -103,6 +105,14 @@ def _agents(started: RunStarted, agent_ids: list[str]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def sustainable_label(scenario: Scenario) -> dict[str, str]:
+    """Chart and column labels of the `sustainable` series, per regrowth kind: on a logistic
+    commons it is the maximum sustainable yield, one constant; under doubling it is f(t)."""
+    if scenario.commons.regrowth.kind == "logistic":
+        return {"long": "maximum sustainable yield (r·K/4)", "short": "MSY"}
+    return {"long": "sustainable group harvest f(t) = R·(1 − 1/factor)", "short": "f(t)"}
 
 
 def _round(number: int, events: list[Event], summary: Any, scenario: Scenario) -> dict[str, Any]:

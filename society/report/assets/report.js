@@ -200,6 +200,11 @@ function chart(series, { width = 900, height = 260, yLabel = "" } = {}) {
 
 // ---------- overview ----------
 
+// Same words as the CLI's metrics table (society/cli/metrics_table.py).
+const EFFICIENCY_NOTE = "Efficiency: the group's harvest against the sustainable maximum " +
+  "(logistic: Σh / (T·MSY) over T rounds, MSY = r·K/4; GovSim: 1 − max(0, T·f(0) − Σh) / (T·f(0)), at most 1). " +
+  "Above 1: the group took more than the commons regrows at best, drawing the stock down.";
+
 function overviewView(data) {
   const run = data.run, m = data.metrics;
   const out = h("div", { "data-view": "overview" });
@@ -217,6 +222,7 @@ function overviewView(data) {
       ["model calls", m.llm ? m.llm.calls : undefined], ["tokens in/out", m.llm ? `${m.llm.input_tokens} / ${m.llm.output_tokens}` : undefined],
       ["cooperation", m.governance ? num(m.governance.cooperation_rate, 3) : undefined],
     ]));
+    out.append(h("p", { cls: "muted" }, EFFICIENCY_NOTE));
   } else {
     out.append(h("p", { cls: "warn" }, "No metrics.json in the run folder (unfinished run?): run `society metrics RUN_DIR` to compute it."));
   }
@@ -224,7 +230,7 @@ function overviewView(data) {
   out.append(chart([
     { label: "stock at round start", color: "#2f6bd8", points: data.rounds.map((r) => [r.r, r.stock]) },
     { label: "group harvest", color: "#e67e22", bars: true, points: data.rounds.map((r) => [r.r, r.harvest]) },
-    { label: "sustainable group harvest f(t)", color: "#1e8449", dashed: true, points: data.rounds.map((r) => [r.r, r.sustainable]) },
+    { label: run.sustainable_label.long, color: "#1e8449", dashed: true, points: data.rounds.map((r) => [r.r, r.sustainable]) },
   ], { yLabel: run.unit }));
   out.append(h("h2", {}, "Rounds"));
   out.append(roundsTable(data));
@@ -241,7 +247,7 @@ function roundsTable(data) {
       r.adopted ? num(r.adopted.limit) : "", r.failures || "", r.died.join(", "), r.end_reason || "",
     ], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { cls: "click", on: { click: (e) => { if (e.target.tagName !== "A") go({ view: "round", r: r.r }); } } });
   });
-  return table(["round", "stock", "norm", "harvest", "f(t)", "alive", "inspected (viol.)", "messages", "sanctions", "new norm", "failures", "died", "end"], rows, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  return table(["round", "stock", "norm", "harvest", data.run.sustainable_label.short, "alive", "inspected (viol.)", "messages", "sanctions", "new norm", "failures", "died", "end"], rows, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 }
 
 // ---------- one round ----------
@@ -276,7 +282,7 @@ function roundView(data) {
   if (!r) return append(out, [h("p", { cls: "bad" }, `No round ${n} in this run.`)]);
   out.append(h("h1", {}, `Round ${n}`));
   out.append(facts([["stock", num(r.stock)], ["stock at end", num(r.stock_end)], ["group harvest", num(r.harvest)],
-    ["sustainable f(t)", num(r.sustainable)], ["alive", r.alive], ["rationed", r.rationed ? "yes" : "no"], ["end", r.end_reason || undefined]]));
+    [data.run.sustainable_label.long, num(r.sustainable)], ["alive", r.alive], ["rationed", r.rationed ? "yes" : "no"], ["end", r.end_reason || undefined]]));
   out.append(h("h2", {}, "Norm in force"), h("p", {}, "«", r.norm_text || "", "» ", h("span", { cls: "muted" }, `limit ${num(r.norm_limit)}`)));
   for (const [agent, group] of r.joined) out.append(h("p", {}, `${agent} (${group}) joins the commons`));
 
@@ -306,7 +312,7 @@ function roundView(data) {
   if (r.sanctions.length) {
     out.append(h("h2", {}, "Sanctions"));
     out.append(h("ul", { cls: "plain" }, r.sanctions.map(([p, target, kind, step, fine, excl, took]) =>
-      h("li", {}, `${p} → ${target} (took ${num(took)}): step ${step + 1}, `,
+      h("li", {}, `${p} → ${target} (took ${num(took)}): ladder step ${step}, `,
         kind === "fine" ? `fine ${num(fine)}` : kind === "exclusion" ? `excluded ${excl} round(s)` : "warning"))));
   }
   if (r.town_hall) {
