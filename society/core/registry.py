@@ -66,7 +66,10 @@ class Registry(Generic[T]):
 
     def _builtin(self, module_name: str) -> Callable[[], T]:
         def load() -> T:
-            return getattr(importlib.import_module(module_name), self.attribute)
+            module = importlib.import_module(module_name)
+            if not hasattr(module, self.attribute):
+                raise RegistryError(f"{module_name} defines no {self.attribute}: not a {self.what}")
+            return getattr(module, self.attribute)
 
         return load
 

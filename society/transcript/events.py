@@ -212,8 +212,8 @@ _KIND = re.compile(rb'"kind"\s*:\s*"([^"\\]*)"')
 
 def parse_event(data: dict[str, Any] | str | bytes, known: EventKinds | None = None) -> Event:
     """One event from its JSON line or dict, typed by its kind (`known`: kind -> model; by
-    default the core's kinds and every registered game's)."""
-    table = known if known is not None else all_kinds()
+    default the core's kinds and the default game's, for events read without their run)."""
+    table = known if known is not None else kinds_for(None)
     if isinstance(data, str | bytes):
         raw = data.encode() if isinstance(data, str) else data
         found = _KIND.search(raw)
@@ -229,18 +229,3 @@ def kinds_for(game: str | None) -> dict[str, type[Event]]:
     from society.core.registry import game_named
 
     return kinds(game_named(game).event_types())
-
-
-_ALL: dict[str, type[Event]] | None = None
-
-
-def all_kinds() -> dict[str, type[Event]]:
-    """The core's kinds and those of every registered game (for an event read without its
-    run; a kind two games define is resolved in favour of the commons, the default game)."""
-    global _ALL
-    if _ALL is None:
-        from society.core.registry import DEFAULT_GAME, GAMES
-
-        names = sorted(GAMES.names(), key=lambda name: name == DEFAULT_GAME)
-        _ALL = kinds(*(GAMES.get(name).event_types() for name in names))
-    return _ALL

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from society.transcript.events import Event, parse_event
+from society.transcript.events import CORE_KINDS, Event, parse_event
 
 EVENTS_FILE = "events.jsonl"
 TIMINGS_FILE = "timings.jsonl"
@@ -41,7 +41,9 @@ class TranscriptWriter:
         if isinstance(event, Event):
             stamped = event.model_copy(update={"run_id": self.run_id, "seq": self._seq})
         else:
-            stamped = parse_event({**event, "run_id": self.run_id, "seq": self._seq})
+            # Plain payloads come from agent turns: the core's kinds (a game writes its own
+            # kinds as typed events).
+            stamped = parse_event({**event, "run_id": self.run_id, "seq": self._seq}, CORE_KINDS)
         self._events.write((stamped.model_dump_json() + "\n").encode("utf-8"))
         self._events.flush()
         if latency_s is not None:
