@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import jinja2.meta
 
 import society
 
@@ -49,13 +51,20 @@ def bundled_prompts_dir() -> Path:
 
 
 class PromptLibrary:
-    """Loads templates from `folder` (by default the bundled prompts)."""
+    """Loads templates from `folder` (by default the bundled prompts); `overrides` (template
+    name -> text, e.g. from a scenario's `prompts:`) replace templates and partials by name."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, overrides: Mapping[str, str] | None = None) -> None:
         self.folder = folder or bundled_prompts_dir()
-        self._sources: dict[str, str] = {}
+        self.overrides = dict(overrides or {})
+        self._sources: dict[str, str] = dict(self.overrides)
+        self._hashes: dict[str, str] = {}
+        files: jinja2.BaseLoader = jinja2.FileSystemLoader(self.folder)
+        if self.overrides:
+            given = {f"{name}{SUFFIX}": text for name, text in self.overrides.items()}
+            files = jinja2.ChoiceLoader([jinja2.DictLoader(given), files])
         self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.folder),
+            loader=files,
             undefined=jinja2.StrictUndefined,
             autoescape=False,  # plain-text prompts, not HTML
             keep_trailing_newline=False,
@@ -63,11 +72,25 @@ class PromptLibrary:
             lstrip_blocks=True,
         )
 
+    @classmethod
+    def for_scenario(cls, scenario: Any) -> PromptLibrary:
+        """The shipped prompts with the scenario's `prompts:` overrides."""
+        section = getattr(scenario, "prompts", None)
+        return cls(overrides=section.templates if section is not None else None)
+
     @cached_property
     def prompt_ids(self) -> list[str]:
         return sorted(p.name.removesuffix(SUFFIX) for p in self.folder.glob(f"*{SUFFIX}"))
 
+    def template_names(self) -> set[str]:
+        """Every template a scenario may override: prompt ids and partials (`partials/x`)."""
+        return {
+            p.relative_to(self.folder).as_posix().removesuffix(SUFFIX)
+            for p in self.folder.rglob(f"*{SUFFIX}")
+        }
+
     def source(self, prompt_id: str) -> str:
+        """A template's text (an override if the library has one)."""
         if prompt_id not in self._sources:
             path = self.folder / f"{prompt_id}{SUFFIX}"
             if not path.is_file():
@@ -76,7 +99,27 @@ class PromptLibrary:
         return self._sources[prompt_id]
 
     def template_sha256(self, prompt_id: str) -> str:
-        return hashlib.sha256(self.source(prompt_id).encode()).hexdigest()
+        """SHA-256 of the template and of every partial it includes (recursively), so a
+        changed partial (or a scenario's override of one) changes the recorded hash."""
+        if prompt_id not in self._hashes:
+            digest = hashlib.sha256()
+            for name in sorted(self._closure(prompt_id)):
+                digest.update(f"{name}\0{self.source(name)}\0".encode())
+            self._hashes[prompt_id] = digest.hexdigest()
+        return self._hashes[prompt_id]
+
+    def _closure(self, name: str) -> set[str]:
+        found, pending = {name}, [name]
+        while pending:
+            parsed = self._env.parse(self.source(pending.pop()))
+            for included in jinja2.meta.find_referenced_templates(parsed):
+                if included is None:
+                    continue  # a computed name; the render itself still checks it exists
+                child = included.removesuffix(SUFFIX)
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        return found
 
     def render(self, prompt_id: str, **variables: Any) -> RenderedPrompt:
         self.source(prompt_id)  # a clear error for a missing file, before Jinja's own

@@ -229,7 +229,7 @@ async def estimate(
     """Play round 1 with measuring minds and extrapolate to the whole run."""
     from society.coordinator.runner import agents_of, run_society
 
-    prompts = prompts or PromptLibrary()
+    prompts = prompts or PromptLibrary.for_scenario(scenario)
     groups = {g.name: g for g in scenario.population}
     by_spec: dict[str, DryRunMind] = {}
     minds: dict[str, object] = {}

@@ -207,7 +207,7 @@ def prepare_minds(
     run_backends = RunBackends(scenario.llm, options)
     try:
         built = build_minds(
-            scenario, prompts or PromptLibrary(), chat_model_factory, run=run_backends
+            scenario, prompts or PromptLibrary.for_scenario(scenario), chat_model_factory, run=run_backends
         )
     except BaseException:
         run_backends.close()
@@ -264,7 +264,7 @@ def build_minds(
     """One mind per distinct model spec, shared by the agents of the groups that name it.
     All of them share `run` (made here if not given): one concurrency cap per server, the
     run's budget, the record/replay store."""
-    prompts = prompts or PromptLibrary()
+    prompts = prompts or PromptLibrary.for_scenario(scenario)
     agents = agents_of(scenario)
     if run is None:
         run = RunBackends(scenario.llm, BackendOptions(backoff_s=backoff_s))

@@ -22,6 +22,7 @@ from society.scenario._base import Strict, rule_error
 from society.scenario.memory_settings import MemorySection
 from society.scenario.models import LLMSettings, ModelSpec
 from society.scenario.population import Group
+from society.scenario.prompt_overrides import PromptOverrides
 
 SCHEMA_VERSION = 1
 SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
@@ -54,7 +55,7 @@ def _default_of(info: Any) -> Any:
 
 
 class ScenarioBase(Stable):
-    omit_when_default: ClassVar[frozenset[str]] = frozenset({"game", "round"})
+    omit_when_default: ClassVar[frozenset[str]] = frozenset({"game", "round", "prompts"})
 
     schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Scenario format version.")
     game: str = Field(
@@ -83,6 +84,13 @@ class ScenarioBase(Stable):
         description="The phases of one round in order (default: the game's enabled phases); "
         "`society schema` and docs/games.md list each game's phases. The last one closes the "
         "round (e.g. the commons' regrow).",
+    )
+
+    prompts: PromptOverrides | None = Field(
+        None,
+        description="Change what agents are told: a folder of templates and/or single template "
+        "files replacing the shipped ones by name (prompt ids and partials/...), relative to "
+        "this file. The resolved scenario keeps their texts.",
     )
 
     @field_validator("round", mode="before")

@@ -68,6 +68,7 @@ def load_scenario_with_data(
                 f"`society experiment {label}`"
             ]
         )
+    data = _with_prompt_texts(data, origins, _display(source))
     for key, value in (overrides or {}).items():
         data[key] = value
         # The value no longer comes from any file: errors in it name the command line.
@@ -483,3 +484,12 @@ def _dotted(path: Path_) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def _with_prompt_texts(data: dict[str, Any], origins: Origins, label: str) -> dict[str, Any]:
+    from society.scenario.prompt_files import PromptFileError, read_prompt_files
+
+    try:
+        return read_prompt_files(data, origins, label)
+    except PromptFileError as error:
+        raise ScenarioError([f"{_where(*error.where)}: {error.field}: {error}"]) from None

@@ -103,6 +103,7 @@ class Scenario(ScenarioBase):
         "llm",
         "memory",
         "round",
+        "prompts",
     )
 
     game: Literal["commons"] = Field(
