@@ -60,7 +60,7 @@ class Game:
         known: set[str] = set(self.start_facts)
         seen: set[str] = set()
         for index, name in enumerate(order):
-            if name not in offered:
+            if name not in offered or not hasattr(offered[name], "node"):
                 raise RoundError(
                     f"game {self.name!r} has no phase {name!r}; its phases: "
                     f"{', '.join(self.offered_in_rounds(scenario))}",
