@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -54,12 +54,19 @@ class PromptLibrary:
     """Loads templates from `folder` (by default the bundled prompts); `overrides` (template
     name -> text, e.g. from a scenario's `prompts:`) replace templates and partials by name."""
 
-    def __init__(self, folder: Path | None = None, overrides: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path | None = None,
+        overrides: Mapping[str, str] | None = None,
+        extra_folders: Sequence[Path] = (),
+    ) -> None:
         self.folder = folder or bundled_prompts_dir()
+        # Searched after `folder`: a game package's own prompts (Game.prompts_folder).
+        self.folders = [self.folder, *extra_folders]
         self.overrides = dict(overrides or {})
         self._sources: dict[str, str] = dict(self.overrides)
         self._hashes: dict[str, str] = {}
-        files: jinja2.BaseLoader = jinja2.FileSystemLoader(self.folder)
+        files: jinja2.BaseLoader = jinja2.FileSystemLoader(self.folders)
         if self.overrides:
             given = {f"{name}{SUFFIX}": text for name, text in self.overrides.items()}
             files = jinja2.ChoiceLoader([jinja2.DictLoader(given), files])
@@ -75,26 +82,37 @@ class PromptLibrary:
     @classmethod
     def for_scenario(cls, scenario: Any) -> PromptLibrary:
         """The shipped prompts with the scenario's `prompts:` overrides."""
+        from society.core.registry import game_of
+
         section = getattr(scenario, "prompts", None)
-        return cls(overrides=section.templates if section is not None else None)
+        own = game_of(scenario).prompts_folder
+        return cls(
+            overrides=section.templates if section is not None else None,
+            extra_folders=[own] if own is not None else [],
+        )
 
     @cached_property
     def prompt_ids(self) -> list[str]:
-        return sorted(p.name.removesuffix(SUFFIX) for p in self.folder.glob(f"*{SUFFIX}"))
+        return sorted(
+            {p.name.removesuffix(SUFFIX) for f in self.folders for p in f.glob(f"*{SUFFIX}")}
+        )
 
     def template_names(self) -> set[str]:
         """Every template a scenario may override: prompt ids and partials (`partials/x`)."""
         return {
-            p.relative_to(self.folder).as_posix().removesuffix(SUFFIX)
-            for p in self.folder.rglob(f"*{SUFFIX}")
+            p.relative_to(folder).as_posix().removesuffix(SUFFIX)
+            for folder in self.folders
+            for p in folder.rglob(f"*{SUFFIX}")
         }
 
     def source(self, prompt_id: str) -> str:
         """A template's text (an override if the library has one)."""
         if prompt_id not in self._sources:
-            path = self.folder / f"{prompt_id}{SUFFIX}"
-            if not path.is_file():
-                raise PromptError(f"no prompt template {prompt_id!r} in {self.folder}")
+            found = [f / f"{prompt_id}{SUFFIX}" for f in self.folders]
+            path = next((p for p in found if p.is_file()), None)
+            if path is None:
+                where = ", ".join(str(f) for f in self.folders)
+                raise PromptError(f"no prompt template {prompt_id!r} in {where}")
             self._sources[prompt_id] = path.read_text(encoding="utf-8")
         return self._sources[prompt_id]
 

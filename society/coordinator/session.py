@@ -111,7 +111,9 @@ async def play_rounds(
         agent_turns=AgentTurns(
             minds,
             game.phases(scenario),
-            memory=memory,
+            # Recall without the round memory's batch needs the game's query (commons: always
+            # batched); a game that keeps no memories gets none.
+            memory=memory if game.memory_query is not None else None,
             k=scenario.memory.k,
             token_budget=scenario.memory.token_budget if memory is not None else None,
             direct_rules=parts.direct_rule_turns,

@@ -32,6 +32,9 @@ class Game:
     state_type: ClassVar[type]  # a TypedDict extending society.core.state.CoreState
     # Facts the game's state holds when a round starts (phases may require them).
     start_facts: ClassVar[frozenset[str]] = frozenset()
+    # The game's own prompt templates (a folder of .j2 files beside its code), searched after
+    # the shipped prompts/ folder; None: its prompts ship in prompts/.
+    prompts_folder: ClassVar[Any] = None
     # (agent, phase, view, k, round) -> MemoryQuery: what an agent recalls before a decision
     # when the round memory did not batch it (society.agents.graph.QueryFor).
     memory_query: Any = None

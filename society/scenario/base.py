@@ -35,13 +35,17 @@ class Stable(Strict):
 
     dump_order: ClassVar[tuple[str, ...]] = ()
     omit_when_default: ClassVar[frozenset[str]] = frozenset()
+    # What "default" means for a field whose subclasses change its default (a game's scenario
+    # names its game; only the commons, which files written before games mean, is left out).
+    omitted_value: ClassVar[dict[str, Any]] = {}
 
     @model_serializer(mode="wrap")
     def _stable(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data = handler(self)
         fields = type(self).model_fields
         for name in self.omit_when_default:
-            if name in data and getattr(self, name) == _default_of(fields[name]):
+            default = self.omitted_value.get(name, _default_of(fields[name]))
+            if name in data and getattr(self, name) == default:
                 del data[name]
         if not self.dump_order:
             return data
@@ -56,6 +60,7 @@ def _default_of(info: Any) -> Any:
 
 class ScenarioBase(Stable):
     omit_when_default: ClassVar[frozenset[str]] = frozenset({"game", "round", "prompts"})
+    omitted_value: ClassVar[dict[str, Any]] = {"game": "commons"}
 
     schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Scenario format version.")
     game: str = Field(

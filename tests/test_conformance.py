@@ -1,0 +1,50 @@
+"""The conformance kit on every shipped game (and, in tests/test_plugin_game.py, on a game
+registered from outside the package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import EVERY_INSTITUTION, scenario
+
+from society.testing import ConformanceError, check_game
+from society.testing.conformance import RenderingMind  # noqa: F401  (public for users' kits)
+
+COMMONS_CASES = {
+    "demo-every-institution": ("demo.yaml", {"rounds": 3, "institutions": EVERY_INSTITUTION}),
+    "govsim-fishery-town-hall": ("govsim/fishery.yaml", {"rounds": 2}),
+    "paper-scarce-selfish": ("paper/scarce-selfish.yaml", {"rounds": 3}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMMONS_CASES))
+def test_the_commons_conforms(case: str, tmp_path: Path) -> None:
+    relative, overrides = COMMONS_CASES[case]
+    report = check_game(scenario(relative, **overrides), tmp_path, kills=3, seed=7)
+    assert report.events > 20
+    assert {"run_started", "decision", "run_finished"} <= report.kinds
+    assert "harvest" in report.phases_rendered
+    assert len(report.kills) == 3
+
+
+def test_the_kit_fails_a_nondeterministic_run(tmp_path: Path, monkeypatch) -> None:
+    """The kit can fail: a resolver that draws from an unseeded generator is caught."""
+    import random
+
+    from society.games.commons import harvesting
+
+    real = harvesting.resolve_harvest
+    unseeded = random.Random()
+
+    def noisy(state, deps):  # type: ignore[no-untyped-def]
+        update = real(state, deps)
+        return {**update, "stock": update["stock"] - unseeded.random()}
+
+    monkeypatch.setattr(harvesting, "resolve_harvest", noisy)
+    from society.games.commons import phases
+
+    monkeypatch.setattr(phases, "resolve_harvest", noisy)
+    with pytest.raises(ConformanceError) as caught:
+        check_game(scenario("demo.yaml", rounds=2), tmp_path, kills=0)
+    assert "the same seed gave a different events.jsonl" in caught.value.failures
