@@ -32,6 +32,7 @@ from society.backends.faults import FaultInjectingBackend, FaultLog, FaultRates
 from society.backends.limits import ConcurrencyLimit, TimeoutBackend
 from society.backends.replay import CallStore, RecordingBackend, ReplayingBackend
 from society.backends.retry import RetryingBackend, RetryPolicy, Sleep
+from society.core.registry import BACKEND_WRAPPERS
 from society.scenario.schema import LLMSettings, ModelSpec
 
 # What `structured_output: auto` means per provider (the prefix of the model name).
@@ -167,6 +168,8 @@ def build_backend(
         inner = ConcurrencyLimit(inner, run.semaphore(spec))
         if run.store is not None:
             inner = RecordingBackend(inner, run.store, params)
+    for name in run.settings.wrappers:  # the user's own, innermost first
+        inner = BACKEND_WRAPPERS.get(name)(inner, spec)
     inner = MeteredBackend(inner, run.prices, run.settings.token_encoding)
     if run.budget is not None:
         inner = BudgetGate(inner, run.budget)

@@ -23,9 +23,9 @@ class RegistryError(LookupError):
 
 
 class Registry(Generic[T]):
-    def __init__(self, what: str, package: str, attribute: str, group: str) -> None:
+    def __init__(self, what: str, package: str | None, attribute: str, group: str) -> None:
         self.what = what  # "game", "institution": for messages
-        self.package = package  # built-in entries: its subpackages/modules
+        self.package = package  # built-in entries: its subpackages/modules (None: none)
         self.attribute = attribute
         self.group = group  # the entry-point group for third-party entries
         self._entries: dict[str, T] = {}
@@ -55,10 +55,11 @@ class Registry(Generic[T]):
     def _found(self) -> dict[str, Callable[[], T]]:
         if self._sources is None:
             sources: dict[str, Callable[[], T]] = {}
-            root = importlib.import_module(self.package)
-            for module in pkgutil.iter_modules(root.__path__):
-                if not module.name.startswith("_"):
-                    sources[module.name] = self._builtin(f"{self.package}.{module.name}")
+            if self.package is not None:
+                root = importlib.import_module(self.package)
+                for module in pkgutil.iter_modules(root.__path__):
+                    if not module.name.startswith("_"):
+                        sources[module.name] = self._builtin(f"{self.package}.{module.name}")
             for point in metadata.entry_points(group=self.group):
                 sources.setdefault(point.name, self._plugin(point))
             self._sources = sources
@@ -110,4 +111,10 @@ def game_of_run(events: Any) -> Any:
 
 INSTITUTIONS: Registry[Any] = Registry(
     "institution", "society.institutions", "INSTITUTION", "society.institutions"
+)
+
+# Backend wrappers a scenario names in `llm.wrappers`: factories (inner backend, model spec)
+# -> backend, registered in code or through the `society.backend_wrappers` entry points.
+BACKEND_WRAPPERS: Registry[Any] = Registry(
+    "backend wrapper", None, "WRAPPER", "society.backend_wrappers"
 )

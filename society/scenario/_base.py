@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 
@@ -63,3 +70,33 @@ def _coerced_text(given: Any, result: Any) -> tuple[str, tuple[str | int, ...], 
                 if found is not None:
                     return found[0], (key, *found[1]), found[2]
     return None
+
+
+class Stable(Strict):
+    """A section whose dump stays as it was when fields are added: the fields named in
+    `omit_when_default` are left out while they hold their default, and `dump_order` (if
+    given) fixes the key order."""
+
+    dump_order: ClassVar[tuple[str, ...]] = ()
+    omit_when_default: ClassVar[frozenset[str]] = frozenset()
+    # What "default" means for a field whose subclasses change its default (a game's scenario
+    # names its game; only the commons, which files written before games mean, is left out).
+    omitted_value: ClassVar[dict[str, Any]] = {}
+
+    @model_serializer(mode="wrap")
+    def _stable(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        fields = type(self).model_fields
+        for name in self.omit_when_default:
+            default = self.omitted_value.get(name, _default_of(fields[name]))
+            if name in data and getattr(self, name) == default:
+                del data[name]
+        if not self.dump_order:
+            return data
+        ordered = {key: data[key] for key in self.dump_order if key in data}
+        ordered.update((key, value) for key, value in data.items() if key not in ordered)
+        return ordered
+
+
+def _default_of(info: Any) -> Any:
+    return info.default_factory() if info.default_factory is not None else info.default

@@ -10,15 +10,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import (
-    Field,
-    SerializerFunctionWrapHandler,
-    field_validator,
-    model_serializer,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
-from society.scenario._base import Strict, rule_error
+from society.scenario._base import Stable, rule_error
 from society.scenario.memory_settings import MemorySection
 from society.scenario.models import LLMSettings, ModelSpec
 from society.scenario.population import Group
@@ -26,36 +20,6 @@ from society.scenario.prompt_overrides import PromptOverrides
 
 SCHEMA_VERSION = 1
 SCENARIO_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
-
-
-class Stable(Strict):
-    """A section whose dump stays as it was when fields are added: the fields named in
-    `omit_when_default` are left out while they hold their default, and `dump_order` (if
-    given) fixes the key order."""
-
-    dump_order: ClassVar[tuple[str, ...]] = ()
-    omit_when_default: ClassVar[frozenset[str]] = frozenset()
-    # What "default" means for a field whose subclasses change its default (a game's scenario
-    # names its game; only the commons, which files written before games mean, is left out).
-    omitted_value: ClassVar[dict[str, Any]] = {}
-
-    @model_serializer(mode="wrap")
-    def _stable(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data = handler(self)
-        fields = type(self).model_fields
-        for name in self.omit_when_default:
-            default = self.omitted_value.get(name, _default_of(fields[name]))
-            if name in data and getattr(self, name) == default:
-                del data[name]
-        if not self.dump_order:
-            return data
-        ordered = {key: data[key] for key in self.dump_order if key in data}
-        ordered.update((key, value) for key, value in data.items() if key not in ordered)
-        return ordered
-
-
-def _default_of(info: Any) -> Any:
-    return info.default_factory() if info.default_factory is not None else info.default
 
 
 class ScenarioBase(Stable):

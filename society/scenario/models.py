@@ -6,11 +6,11 @@ Tags in field descriptions: [P] the social-learning CPR paper, [G] GovSim, [O] o
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from society.scenario._base import Strict
+from society.scenario._base import Stable, Strict, rule_error
 
 
 class ModelSpec(Strict):
@@ -118,8 +118,10 @@ class ModelSpec(Strict):
         return self.name == "rules"
 
 
-class LLMSettings(Strict):
+class LLMSettings(Stable):
     """How LLM replies are handled, what a run may spend, and what tokens cost."""
+
+    omit_when_default: ClassVar[frozenset[str]] = frozenset({"wrappers"})
 
     class Budget(Strict):
         """Run-level limits; the run stops cleanly (end reason 'budget_exhausted') once one is
@@ -167,3 +169,23 @@ class LLMSettings(Strict):
         default_factory=lambda: LLMSettings.PriceTable(),
         description="Price table for the cost meter (empty: costs are not computed).",
     )
+    wrappers: list[str] = Field(
+        default_factory=list,
+        description="Backend wrappers of your own, by registered name (entry-point group "
+        "society.backend_wrappers; docs/extending.md), applied around every model of the run, "
+        "innermost first, inside the retries, metering and budget.",
+    )
+
+    @field_validator("wrappers")
+    @classmethod
+    def _wrappers_are_registered(cls, names: list[str]) -> list[str]:
+        from society.core.registry import BACKEND_WRAPPERS
+
+        known = BACKEND_WRAPPERS.names()
+        for index, name in enumerate(names):
+            if name not in known:
+                raise rule_error(
+                    f"no backend wrapper {name!r} is registered; known: {', '.join(known) or 'none'}",
+                    index,
+                )
+        return names
