@@ -27,7 +27,7 @@ def measure(tree: Path, extra: list[str]) -> dict[tuple[str, int], float]:
         capture_output=True, text=True, check=True, env=env, cwd=tree,
     )
     data = json.loads(done.stdout[done.stdout.index("{"):])
-    return {(r["mind"], r["agents"]): r["ms_per_agent_round"] for r in data["runs"]}
+    return {(r["mind"], r["agents"]): r["ms_per_agent_round"] for r in data["overhead"]}
 
 
 def main() -> None:

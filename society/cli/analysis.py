@@ -20,19 +20,19 @@ def metrics(
     ] = True,
 ) -> None:
     """Recompute a run's metrics from its events."""
-    from society.analysis.metrics_file import compute_run_metrics, write_metrics
+    from society.analysis.metrics_file import run_metrics_document, write_metrics
     from society.cli.metrics_table import print_metrics
     from society.core.registry import game_of_run
     from society.transcript.reader import read_events
 
     try:
         events = list(read_events(run_dir))
-        result = compute_run_metrics(events)
+        result, extra = run_metrics_document(events)
         game = game_of_run(events)
     except user_errors() as error:
         raise fail(error) from None
     if write:
-        write_metrics(run_dir, result)
+        write_metrics(run_dir, result, extra)
     print_metrics(result, game)
 
 

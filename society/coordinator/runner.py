@@ -15,7 +15,7 @@ import yaml
 from memory import EpisodicMemory
 from society import __version__
 from society.agents.mind import Mind
-from society.analysis.metrics_file import compute_run_metrics, write_metrics
+from society.analysis.metrics_file import run_metrics_document, write_metrics
 from society.backends.resolve import ChatModelFactory, build_mind, init_chat_model_factory
 from society.backends.stack import BackendOptions, RunBackends
 from society.checkpoint.lock import RunLock
@@ -228,9 +228,9 @@ def backend_options_record(options: BackendOptions | None) -> dict[str, Any]:
 def finish_run(run_dir: Path, run_id: str, finished: bool) -> RunResult:
     """Metrics of a run that ended (none yet for one stopped at a round boundary)."""
     events = list(read_events(run_dir))
-    metrics = compute_run_metrics(events)
+    metrics, extra = run_metrics_document(events)
     if finished:
-        write_metrics(run_dir, metrics)
+        write_metrics(run_dir, metrics, extra)
     game = events[0].scenario.get("game", "commons")  # type: ignore[attr-defined]
     return RunResult(run_dir, run_id, metrics, finished=finished, game=game)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from society.analysis.metrics_file import METRICS_FILE
+from society.analysis.metrics_file import METRICS_FILE, split_metrics
 from society.core.registry import game_named
 from society.experiments.jobs import Job, is_finished
 from society.transcript.reader import read_events
@@ -36,10 +36,12 @@ def collect(jobs: Sequence[Job], factors: list[str]) -> ExperimentData:
             continue
         events = list(read_events(job.run_dir))
         game = game_named(events[0].scenario.get("game"))
-        metrics = game.metrics_type.model_validate_json((job.run_dir / METRICS_FILE).read_text())
+        document = json.loads((job.run_dir / METRICS_FILE).read_text(encoding="utf-8"))
+        own, extra = split_metrics(document)
+        metrics = game.metrics_type.model_validate(own)
         keys = {"cell": job.cell, **job.levels, "seed": job.seed, "run_id": job.run_id}
         run_row, round_rows = game.experiment_rows(events, metrics)
-        runs.append({**keys, **run_row})
+        runs.append({**keys, **run_row, **{f"extra.{k}": v for k, v in extra.items()}})
         rounds.extend({**keys, **row} for row in round_rows)
     return ExperimentData(factors, runs, rounds)
 

@@ -32,6 +32,7 @@ import yaml
 from society.agents.llm import render_request
 from society.agents.mind import DecisionRequest, MindResult
 from society.agents.rule_mind import RulesMind
+from society.analysis.metrics_file import metrics_json, run_metrics_document
 from society.backends.chat_model import decision_schema
 from society.core.registry import INSTITUTIONS, game_of
 from society.prompts import PromptLibrary
@@ -111,7 +112,7 @@ def check_game(
         if again != event:
             failures.append(f"event #{event.seq} ({event.kind}) does not round-trip")
     on_disk = json.loads((first / "metrics.json").read_text(encoding="utf-8"))
-    if game.compute_metrics(events).model_dump(mode="json") != on_disk:
+    if metrics_json(*run_metrics_document(events)) != on_disk:
         failures.append("metrics recomputed from the events differ from metrics.json")
 
     prompts = PromptLibrary.for_scenario(scenario)
