@@ -70,12 +70,40 @@ def schema(
     out: Annotated[
         Path | None, typer.Option(help="Write to this file instead of standard output.")
     ] = None,
+    game: Annotated[
+        str, typer.Option(help="The game whose scenario files it describes (see society games).")
+    ] = "commons",
 ) -> None:
     """Print the JSON Schema of scenario files (for editor completion and checking)."""
-    from society.scenario import Scenario
+    from society.core.registry import RegistryError, game_named
 
-    text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
+    try:
+        model = game_named(game).scenario_type
+    except RegistryError as error:
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2) from None
+    text = json.dumps(model.model_json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def games() -> None:
+    """List the games (built in and registered by plugins), their phases in a round's default
+    order and the other phases a scenario's `round:` list may name, and the institutions."""
+    from society.core.registry import GAMES, INSTITUTIONS, RegistryError
+
+    for name in GAMES.names():
+        try:
+            game = GAMES.get(name)
+        except RegistryError as error:
+            err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+            continue
+        out_console.print(f"[bold]{name}[/]: {escape(game.description)}", highlight=False)
+        offered = list(game.offered_in_rounds(None))
+        out_console.print(f"  phases: {', '.join(offered)}", highlight=False)
+    names = INSTITUTIONS.names()
+    if names:
+        out_console.print(f"[bold]institutions[/]: {', '.join(names)}", highlight=False)
