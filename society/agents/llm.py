@@ -29,7 +29,7 @@ from society.backends.base import (
 )
 from society.core.decision import DecisionModel
 from society.prompts import PromptLibrary, PromptMessage, RenderedPrompt
-from society.scenario.schema import LLMSettings
+from society.scenario.models import LLMSettings
 from society.transcript.events import ChatMessageRecord, DecisionFailed, LLMCall
 
 REPAIR_PROMPT = "repair"
@@ -236,7 +236,7 @@ def _default_backend(
     model: BaseChatModel, label: str, settings: LLMSettings, backoff_s: float
 ) -> ChatBackend:
     from society.backends.stack import BackendOptions, RunBackends, build_backend
-    from society.scenario.schema import ModelSpec
+    from society.scenario.models import ModelSpec
 
     spec = ModelSpec(name=label, structured_output="text")
     run = RunBackends(settings, BackendOptions(backoff_s=backoff_s))

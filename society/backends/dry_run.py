@@ -29,7 +29,8 @@ from society.backends.cost import PriceTable
 from society.backends.resolve import provider_install_hint
 from society.backends.secrets import SecretError, read_api_key
 from society.prompts import PromptLibrary
-from society.scenario.schema import LLMSettings, ModelSpec, Scenario
+from society.scenario.base import ScenarioBase as Scenario
+from society.scenario.models import LLMSettings, ModelSpec
 from society.transcript.events import DecisionFailed
 
 

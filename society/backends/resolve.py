@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from society.agents.mind import Mind
     from society.backends.stack import RunBackends
     from society.prompts import PromptLibrary
-    from society.scenario.schema import LLMSettings, ModelSpec
+    from society.scenario.models import LLMSettings, ModelSpec
 
 # Forward references: `BackendError` and the install hints are imported by the CLI, which must
 # not load LangChain just to name an exception.

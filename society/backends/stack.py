@@ -33,7 +33,7 @@ from society.backends.limits import ConcurrencyLimit, TimeoutBackend
 from society.backends.replay import CallStore, RecordingBackend, ReplayingBackend
 from society.backends.retry import RetryingBackend, RetryPolicy, Sleep
 from society.core.registry import BACKEND_WRAPPERS
-from society.scenario.schema import LLMSettings, ModelSpec
+from society.scenario.models import LLMSettings, ModelSpec
 
 # What `structured_output: auto` means per provider (the prefix of the model name).
 AUTO_MODES: dict[str, OutputMode] = {

@@ -47,10 +47,10 @@ from society.coordinator.runner import (
 )
 from society.coordinator.session import RunControl, RunParts, journaled, play_rounds
 from society.core.ending import INTERRUPTED
-from society.core.registry import game_of
+from society.core.registry import game_named, game_of
 from society.prompts import PromptLibrary
 from society.scenario import ScenarioError, load_scenario
-from society.scenario.schema import Scenario
+from society.scenario.base import ScenarioBase as Scenario
 from society.transcript.events import Event, RunFinished, RunStarted
 from society.transcript.reader import TranscriptError, read_events
 from society.transcript.writer import EVENTS_FILE, TranscriptWriter
@@ -225,7 +225,8 @@ def _scenario(run_dir: Path, started: RunStarted, force: bool) -> tuple[Scenario
 
 
 def _validated(data: dict[str, Any]) -> Scenario:
-    return Scenario.model_validate(data, context={"personas": list(data.get("personas", {}))})
+    model = game_named(data.get("game")).scenario_type
+    return model.model_validate(data, context={"personas": list(data.get("personas", {}))})
 
 
 def _with_budget(

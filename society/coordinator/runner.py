@@ -30,7 +30,7 @@ from society.coordinator.session import (
 )
 from society.core.registry import game_of
 from society.prompts import PromptLibrary
-from society.scenario.schema import Scenario
+from society.scenario.base import ScenarioBase as Scenario
 from society.transcript.events import AgentInfo, RunStarted
 from society.transcript.reader import read_events
 from society.transcript.writer import TranscriptWriter

@@ -25,7 +25,7 @@ from society.coordinator.deps import CoordinatorDeps
 from society.core.ending import INTERRUPTED
 from society.core.registry import game_of
 from society.core.round_graph import build_round_graph, recursion_limit
-from society.scenario.schema import Scenario
+from society.scenario.base import ScenarioBase as Scenario
 from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
 
