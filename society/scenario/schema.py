@@ -1,6 +1,7 @@
-"""The scenario schema's root: `Scenario` and `norm:`; each other section has its module
-(commons_settings, population, models, institutions, memory_settings), re-exported here.
-Every field carries its unit and default.
+"""The commons' scenario: `Scenario` (a `ScenarioBase` with the commons' sections) and
+`norm:`; each other section has its module (commons_settings, population, models,
+institutions, memory_settings), re-exported here. Every field carries its unit and default.
+A file without `game:` is a commons scenario (every file written before games).
 
 Tags in field descriptions: [P] from the social-learning CPR paper, [G] from GovSim,
 [O] our own default where the sources give no value.
