@@ -5,7 +5,7 @@ score = w_recency · decay^(now_round − round) + w_importance · importance + 
 with relevance the cosine similarity of the query's and the item's embeddings (both stored
 L2-normalised, so it is their dot product, computed in float64 row by row so that the value of
 an item never depends on which other items it was scored with). Defaults are GovSim's weights
-(MECHANICS.md §5). Ranking is by (score desc, round desc, id asc), a total order, so two stores
+(docs/mechanics.md §5). Ranking is by (score desc, round desc, id asc), a total order, so two stores
 holding the same items return the same list.
 
 Pinned items form a separate channel: they are never ranked. For each kind, the agent's latest

@@ -1,4 +1,4 @@
-"""Property tests of the commons invariants (MECHANICS.md §2).
+"""Property tests of the commons invariants (docs/mechanics.md §2).
 
 Floating-point notes, checked before asserting:
 - `resolve_effort` guarantees Σh ≤ R *exactly* (the scaled harvests are nudged down until they

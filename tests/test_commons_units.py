@@ -1,4 +1,4 @@
-"""Exact numeric examples of the commons dynamics (MECHANICS.md §2), worked out by hand."""
+"""Exact numeric examples of the commons dynamics (docs/mechanics.md §2), worked out by hand."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def govsim_commons(**overrides) -> Commons:
 
 def test_logistic_from_half_capacity():
     # R(t+1) = R' + r·R'·(1 − R'/K) = 150 + 0.6·150·(1 − 150/300) = 150 + 45 = 195.
-    # (The task brief quoted 172.5, which is 150 + 0.6·150·0.25: not the MECHANICS formula.)
+    # (The task brief quoted 172.5, which is 150 + 0.6·150·0.25: not the formula of docs/mechanics.md.)
     assert logistic(150.0, 0.6, 300.0) == 195.0
     assert regrow(150.0, paper_commons()) == 195.0
     # Scarce commons: 150 + 0.2·150·0.5 = 165.

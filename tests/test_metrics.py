@@ -1,4 +1,4 @@
-"""compute_metrics on small synthetic transcripts (MECHANICS.md §6)."""
+"""compute_metrics on small synthetic transcripts (docs/mechanics.md §6)."""
 
 from __future__ import annotations
 

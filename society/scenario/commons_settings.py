@@ -63,7 +63,7 @@ class CollapseRule(Strict):
 
 
 class Commons(Strict):
-    """The shared resource and its dynamics (MECHANICS.md §2)."""
+    """The shared resource and its dynamics (docs/mechanics.md §2)."""
 
     harvest: Literal["effort", "amount"] = Field(
         "effort",

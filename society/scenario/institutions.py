@@ -1,4 +1,4 @@
-"""Institutions a society may have (Ostrom's principles, MECHANICS.md §3–4), and how rule-based
+"""Institutions a society may have (Ostrom's principles, docs/mechanics.md §3–4), and how rule-based
 agents learn from consequences. Each institution is switched on and parameterised here.
 Tags: [P] the social-learning CPR paper, [G] GovSim, [O] our own default."""
 

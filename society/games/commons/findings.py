@@ -1,4 +1,4 @@
-"""Reproduce the human findings with rule-based agents (MECHANICS.md §7) over many seeded runs.
+"""Reproduce the human findings with rule-based agents (docs/mechanics.md §7) over many seeded runs.
 
 1. Without governance most populations collapse well before the round limit.
 2. Monitoring with costly punishment clearly lengthens survival.

@@ -1,6 +1,6 @@
 """Metrics of one run, computed from its events alone (so any run can be re-analysed later).
 
-Definitions (MECHANICS.md §6):
+Definitions (docs/mechanics.md §6):
 - survival_time: rounds completed with the commons alive (a collapse in round t gives t − 1).
 - survived: the run reached its round limit.
 - gain: Σ_t h_i(t) per agent, and the total.
