@@ -1,0 +1,66 @@
+"""Shared base of scenario sections and the rule-error helper: light (pydantic only), so an
+institution module can define its section without importing the scenario package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, model_validator
+from pydantic_core import PydanticCustomError
+
+
+def rule_error(message: str, *at: str | int) -> PydanticCustomError:
+    """A rule violation that the loader reports at the field `at` (relative to the validated
+    model or field), so the error names that field's line rather than the enclosing section."""
+    return PydanticCustomError("scenario_rule", message, {"at": at})
+
+
+class Strict(BaseModel):
+    """Base for every scenario section: unknown keys are errors, not silently ignored, and
+    text is not silently turned into a number or a boolean (`rounds: "40"`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_text_as_number(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        # A wrap validator on the model, not on its fields: pydantic allows none on the
+        # `kind` fields that tell the members of a union apart.
+        result = handler(data)
+        if not isinstance(data, dict):
+            return result
+        for name in type(result).model_fields:
+            if name not in data:
+                continue
+            found = _coerced_text(data[name], getattr(result, name))
+            if found is not None:
+                text, where, kind = found
+                raise rule_error(
+                    f"expected {kind}, not the text {text!r} (write it without quotes)",
+                    name,
+                    *where,
+                )
+        return result
+
+
+def _coerced_text(given: Any, result: Any) -> tuple[str, tuple[str | int, ...], str] | None:
+    """Where (if anywhere) a string of `given` became a number or a boolean in `result`.
+    Nested models check their own fields; lists and mappings are followed."""
+    if isinstance(given, str):
+        if isinstance(result, bool):
+            return given, (), "true or false"
+        if isinstance(result, int | float):
+            return given, (), "a number"
+        return None
+    if isinstance(given, list | tuple) and isinstance(result, list | tuple):
+        for index, (item, out) in enumerate(zip(given, result, strict=False)):
+            found = _coerced_text(item, out)
+            if found is not None:
+                return found[0], (index, *found[1]), found[2]
+    elif isinstance(given, dict) and isinstance(result, dict):
+        for key, item in given.items():
+            if key in result:
+                found = _coerced_text(item, result[key])
+                if found is not None:
+                    return found[0], (key, *found[1]), found[2]
+    return None
