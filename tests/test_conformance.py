@@ -48,3 +48,17 @@ def test_the_kit_fails_a_nondeterministic_run(tmp_path: Path, monkeypatch) -> No
     with pytest.raises(ConformanceError) as caught:
         check_game(scenario("demo.yaml", rounds=2), tmp_path, kills=0)
     assert "the same seed gave a different events.jsonl" in caught.value.failures
+
+
+def test_appeals_conform(tmp_path: Path) -> None:
+    from society.testing import check_institution
+
+    institutions = {
+        "monitoring": {"enabled": True},
+        "gossip": {"enabled": True},
+        "sanctions": {"enabled": True, "act_on_gossip": True},
+        "appeals": {"enabled": True},
+    }
+    s = scenario("demo.yaml", rounds=6, seed=1, institutions=institutions)
+    report = check_institution("appeals", s, tmp_path, kills=2, seed=3)
+    assert {"appeal", "judge"} <= report.phases_rendered

@@ -4,8 +4,13 @@ An institution module (in `society.institutions`, or a third-party package regis
 the `society.institutions` entry-point group) exposes `INSTITUTION = Institution(...)`: its
 scenario section (under `institutions:`), its phases and where they go in a round, its event
 kinds, what each of its events means to agents' memory, its metrics and how `society inspect`
-describes its events. A game that accepts institutions (`Game.accepts_institutions`) composes
-them; nothing else lists them.
+describes its events. A game that accepts institutions composes them (its `institutions:`
+schema through `compose_settings`, its phases, memory, metrics and views through `for_game`);
+nothing else lists them.
+
+An institution module is imported while the scenario schema is built, so at import it may use
+only light modules (`society.core.*`, `society.transcript.events`, pydantic): its section's
+base is `society.core.settings.Strict`, and it imports the game's modules inside functions.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 
 from society.core.phase import Phase
 
@@ -24,6 +29,9 @@ MemoryMapper = Callable[[Any, Mapping[str, Any], Any], list[Any]]
 MetricsOf = Callable[[Sequence[Any]], dict[str, Any]]
 # one event -> a line for `society inspect --round`
 Describe = Callable[[Any], str]
+# the whole `institutions:` section -> raises `rule_error(...)` when this institution, enabled,
+# cannot work with the others as they are (e.g. appeals without sanctions)
+Check = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,8 @@ class Institution:
     metrics: MetricsOf | None = None
     describe: Mapping[str, Describe] = field(default_factory=dict)
     ostrom_principle: int | None = None  # which of Ostrom's design principles it serves
+    prompts: tuple[str, ...] = ()  # prompt ids its phases render (checked to exist)
+    check: Check | None = None
 
     def enabled(self, scenario: Any) -> bool:
         section = getattr(scenario.institutions, self.name, None)
@@ -53,3 +63,51 @@ def registry() -> Any:
 def for_game(game: str) -> list[Institution]:
     """The registered institutions that can join `game`, in name order."""
     return [i for i in registry().all().values() if game in i.games]
+
+
+def enabled_for(scenario: Any, game: str) -> list[Institution]:
+    return [i for i in for_game(game) if i.enabled(scenario)]
+
+
+def compose_settings(base: type[BaseModel], game: str, name: str) -> type[BaseModel]:
+    """`base` (a `Stable` section with the game's fixed institutions) plus one field per
+    institution registered for `game`, each left out of the dump while it holds its default,
+    so that adding an institution changes no resolved scenario, run id or transcript."""
+    joining = for_game(game)
+    fields: dict[str, Any] = {}
+    for institution in joining:
+        if institution.name in base.model_fields:
+            raise ValueError(
+                f"institution {institution.name!r} clashes with a fixed section of {game!r}"
+            )
+        doc = (institution.settings.__doc__ or "").strip().split("\n\n")[0]
+        fields[institution.name] = (
+            institution.settings,
+            Field(default_factory=institution.settings, description=" ".join(doc.split())),
+        )
+    composed = create_model(  # type: ignore[call-overload]
+        name, __base__=base, __module__=base.__module__, **fields
+    )
+    composed.__doc__ = base.__doc__
+    composed.omit_when_default = frozenset(getattr(base, "omit_when_default", ())) | set(fields)
+    composed.institution_checks = tuple((i.name, i.check) for i in joining if i.check is not None)
+    return composed
+
+
+def run_checks(section: Any) -> None:
+    """The checks of the enabled institutions of a composed section (its model validator)."""
+    for name, check in getattr(type(section), "institution_checks", ()):
+        if getattr(section, name).enabled:
+            check(section)
+
+
+def describers(game: str) -> dict[str, Describe]:
+    """Event kind -> the line `society inspect` prints for it, from every institution of `game`."""
+    found: dict[str, Describe] = {}
+    for institution in for_game(game):
+        found.update(institution.describe)
+    return found
+
+
+def event_types(game: str) -> list[type]:
+    return [kind for institution in for_game(game) for kind in institution.events]

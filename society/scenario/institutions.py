@@ -1,14 +1,19 @@
 """Institutions a society may have (Ostrom's principles, docs/mechanics.md §3–4), and how rule-based
 agents learn from consequences. Each institution is switched on and parameterised here.
-Tags: [P] the social-learning CPR paper, [G] GovSim, [O] our own default."""
+Tags: [P] the social-learning CPR paper, [G] GovSim, [O] our own default.
+
+The `institutions:` section is composed: the fixed sections below plus one field per
+institution module registered for the commons (`society.institutions.*`, see
+`society.core.institution.compose_settings`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from society.scenario._base import Strict, rule_error
+from society.core.institution import compose_settings, run_checks
+from society.scenario._base import Stable, Strict, rule_error
 
 
 class Monitoring(Strict):
@@ -146,7 +151,11 @@ class TownHall(Strict):
     report_catches: bool = Field(True, description="Open with everyone's catch of this round [G].")
 
 
-class Institutions(Strict):
+class FixedInstitutions(Stable):
+    """The commons' own institutions; `Institutions` adds the registered institution modules."""
+
+    institution_checks: ClassVar[tuple[tuple[str, Any], ...]] = ()
+
     town_hall: TownHall = Field(default_factory=TownHall)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     gossip: Gossip = Field(default_factory=Gossip)
@@ -155,7 +164,7 @@ class Institutions(Strict):
     social_learning: SocialLearning = Field(default_factory=SocialLearning)
 
     @model_validator(mode="after")
-    def _sanctions_need_knowledge(self) -> Institutions:
+    def _sanctions_need_knowledge(self) -> FixedInstitutions:
         informed = self.monitoring.enabled or (self.gossip.enabled and self.sanctions.act_on_gossip)
         if self.sanctions.enabled and not informed:
             raise rule_error(
@@ -164,6 +173,15 @@ class Institutions(Strict):
                 "enabled",
             )
         return self
+
+    @model_validator(mode="after")
+    def _institution_modules_fit(self) -> FixedInstitutions:
+        run_checks(self)
+        return self
+
+
+# Built once, at import: the fixed sections and every registered institution of the commons.
+Institutions: Any = compose_settings(FixedInstitutions, "commons", "Institutions")
 
 
 class RuleLearning(Strict):

@@ -225,7 +225,9 @@ def parse_event(data: dict[str, Any] | str | bytes, known: EventKinds | None = N
 
 
 def kinds_for(game: str | None) -> dict[str, type[Event]]:
-    """The kinds a run of `game` may write: the core's and the game's."""
+    """The kinds a run of `game` may write: the core's, the game's and its institutions'."""
+    from society.core.institution import event_types
     from society.core.registry import game_named
 
-    return kinds(game_named(game).event_types())
+    found = game_named(game)
+    return kinds(found.event_types(), event_types(found.name))

@@ -8,7 +8,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from society.core.ending import INTERRUPTED
-from society.core.game import Game
+from society.core.game import Game, RoundError
+from society.core.institution import Institution, enabled_for, for_game
 from society.core.phase import Phase
 from society.core.state import alive
 from society.games.commons.state import SocietyState, copy_agents, empty_news
@@ -29,8 +30,39 @@ def _phases() -> tuple[Phase, ...]:
 
 
 @cache
+def _institution_phases() -> tuple[tuple[Institution, Phase], ...]:
+    """Every registered institution's phases, checked to follow a phase of the commons."""
+    own = {phase.name for phase in _phases()}
+    found = []
+    for institution in for_game("commons"):
+        if institution.after not in own:
+            raise ValueError(
+                f"institution {institution.name!r} goes after {institution.after!r}, which is "
+                f"not a phase of the commons ({', '.join(sorted(own))})"
+            )
+        found += [(institution, phase) for phase in institution.phases]
+    return tuple(found)
+
+
+@cache
 def _by_name() -> dict[str, Phase]:
-    return {phase.name: phase for phase in _phases()}
+    """The commons' phases with each institution's right after its `after` phase."""
+    found: dict[str, Phase] = {}
+    for phase in _phases():
+        found[phase.name] = phase
+        for institution, joined in _institution_phases():
+            if institution.after == phase.name:
+                if joined.name in found:
+                    raise ValueError(
+                        f"institution {institution.name!r} repeats phase {joined.name!r}"
+                    )
+                found[joined.name] = joined
+    return found
+
+
+@cache
+def _owners() -> dict[str, Institution]:
+    return {phase.name: institution for institution, phase in _institution_phases()}
 
 
 class Commons(Game):
@@ -50,11 +82,29 @@ class Commons(Game):
         return _by_name()
 
     def default_round(self, scenario: Scenario) -> list[str]:
+        """The enabled phases; an enabled institution's right after its `after` phase (or
+        where that phase would be when the scenario leaves it out)."""
+        owners = _owners()
+        on = {institution.name for institution in enabled_for(scenario, "commons")}
         return [
-            phase.name
-            for phase in _phases()
-            if hasattr(phase, "node") and phase.enabled(scenario)
+            name
+            for name, phase in _by_name().items()
+            if hasattr(phase, "node")
+            and (owners[name].name in on if name in owners else phase.enabled(scenario))
         ]
+
+    def check_round(self, scenario: Any, order: Sequence[str]) -> list[str]:
+        checked = super().check_round(scenario, order)
+        owners = _owners()
+        for index, name in enumerate(checked):
+            owner = owners.get(name)
+            if owner is not None and not owner.enabled(scenario):
+                raise RoundError(
+                    f"phase {name!r} belongs to the institution {owner.name!r}, which is off "
+                    f"(set institutions.{owner.name}.enabled: true)",
+                    index,
+                )
+        return checked
 
     def initial_state(self, scenario: Scenario, agents: Sequence[Any]) -> dict[str, Any]:
         from society.games.commons.setup import initial_state

@@ -182,6 +182,31 @@ def print_governance(console: Console, g: Governance, excluded: Sequence[str] = 
             )
 
 
+def other_lines(events: Sequence[Event], round_number: int) -> list[tuple[int, str]]:
+    """(seq, line) for the round's events the commons' own views do not show: an institution
+    module's, in its own words (its `describe`), and any other kind generically, by its fields."""
+    from society.core.institution import describers
+    from society.core.presentation import describe
+    from society.games.commons.events import EVENTS
+    from society.transcript.events import CORE_KINDS, kind_of
+
+    shown = set(CORE_KINDS) | {kind_of(kind) for kind in EVENTS}
+    words = describers("commons")
+    return [
+        (event.seq, words.get(event.kind, describe)(event))
+        for event in events
+        if event.round == round_number and event.kind not in shown
+    ]
+
+
+def print_others(console: Console, events: Sequence[Event], round_number: int) -> None:
+    lines = other_lines(events, round_number)
+    if lines:
+        console.print("[bold]Institutions and other events[/]")
+        for seq, line in lines:
+            console.print(f"  #{seq} {escape(line)}", highlight=False)
+
+
 def _summary(decision: dict) -> str:
     parts = []
     for key, value in decision.items():
@@ -330,6 +355,7 @@ def inspect_run(
     excluded = exclusions(events)
     if round is not None:
         print_governance(console, governance(events, round), excluded.get(round, []))
+        print_others(console, events, round)
     if agent is None and round is None:
         return
     turns = agent_turns(events, agent, round)

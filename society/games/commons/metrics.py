@@ -7,17 +7,21 @@ Definitions (docs/mechanics.md §6):
 - efficiency: logistic commons Σh / (T·MSY); doubling (GovSim) 1 − max(0, T·f(0) − Σh)/(T·f(0)).
 - equality: 1 − Gini of the agents' gains.
 - over_usage: share of agent-rounds with h_i above the per-agent sustainable share f(t)/alive.
+- institutions: each enabled institution module's own metrics, by its name (left out of
+  metrics.json when no institution module is on, so existing files stay byte-identical).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from society.analysis.metrics_file import MetricsError
 from society.analysis.usage import LLMUsage, llm_usage
+from society.core.institution import enabled_for
 from society.games.commons import dynamics as commons
 from society.games.commons.dynamics.ending import EndReason
 from society.games.commons.events import HarvestResolved, Regrowth, RoundFinished, RoundStarted
@@ -46,6 +50,14 @@ class RunMetrics(BaseModel):
     decisions_by_source: dict[str, int]
     governance: GovernanceMetrics
     llm: LLMUsage
+    institutions: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_institutions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if not self.institutions:
+            del data["institutions"]
+        return data
 
 
 def compute_metrics(events: Sequence[Event]) -> RunMetrics:
@@ -97,6 +109,11 @@ def compute_metrics(events: Sequence[Event]) -> RunMetrics:
         ),
         governance=governance_metrics(events),
         llm=llm_usage(events),
+        institutions={
+            institution.name: institution.metrics(events)
+            for institution in enabled_for(scenario, "commons")
+            if institution.metrics is not None
+        },
     )
 
 

@@ -42,6 +42,11 @@ def metrics_rows(m: RunMetrics) -> list[tuple[str, str]]:
         )
     if g.copies:
         rows.append(("strategies copied", str(g.copies)))
+    for institution, numbers in m.institutions.items():
+        rows += [
+            (f"{institution}: {name.replace('_', ' ')}", _shown(value))
+            for name, value in numbers.items()
+        ]
     if m.llm.calls:
         rows += [
             ("LLM calls", str(m.llm.calls)),
@@ -54,3 +59,9 @@ def metrics_rows(m: RunMetrics) -> list[tuple[str, str]]:
         if m.llm.cost is not None:
             rows.append((f"cost ({m.llm.currency})", f"{m.llm.cost:.4f}"))
     return rows
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "-" if value is None else str(value)

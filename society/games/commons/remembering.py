@@ -32,30 +32,26 @@ is over the norm in force, else `compliance`), a sanction given (`violation`) or
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from memory import EpisodicMemory, MemoryItem
 from society.agents.recall import as_entries
+from society.core.institution import enabled_for
 from society.games.commons import dynamics as commons
 from society.games.commons.events import (
-    AgreementNoted,
     HarvestResolved,
-    Inspection,
     MessageSent,
-    NormAdopted,
     PayoffsSettled,
-    SanctionApplied,
-    StrategyUpdated,
-    UtteranceMade,
-    VoteResolved,
 )
 from society.games.commons.recall import COMPLIANCE, SANCTIONED_ME, VIOLATION, query_for
 from society.scenario.schema import Scenario
-from society.transcript.events import Decision, Event, ReflectionStored
+from society.transcript.events import Event, ReflectionStored
 from society.transcript.writer import TranscriptWriter
 
 TREND_ROUNDS = 3  # rounds a rule-made reflection summarises
+# (event, state, members of its round) -> the memories it makes
+Mapper = Callable[[Any, dict[str, Any], list[str]], list[MemoryItem]]
 
 
 class MemoryKeeper:
@@ -78,6 +74,7 @@ class MemoryKeeper:
         # Recent (harvest, holdings) per agent for rule-made reflections.
         self._history: dict[str, deque[tuple[float | None, float]]] = {}
         self._reflected: set[tuple[int, str]] = set()
+        self._by_kind = self._dispatch()
 
     # -- recall -----------------------------------------------------------------------------
 
@@ -103,8 +100,7 @@ class MemoryKeeper:
         """LLM agents reflect in a call of their own unless their learning revision, which
         carries a reflection, already did."""
         return (
-            self.settings.reflection_call
-            and not self.scenario.institutions.social_learning.enabled
+            self.settings.reflection_call and not self.scenario.institutions.social_learning.enabled
         )
 
     def reflects(self, state: dict[str, Any]) -> bool:
@@ -137,7 +133,7 @@ class MemoryKeeper:
         if items:
             self.memory.add(items)
 
-    def _item(
+    def item(
         self,
         agent: str,
         event: Event,
@@ -149,6 +145,8 @@ class MemoryKeeper:
         about: str | None = None,
         tags: tuple[str, ...] = (),
     ) -> MemoryItem:
+        """One memory of `agent` about `event` (institutions' memory mappers make theirs with
+        it: `importance` in [0, 1]; `about` a peer, with `tags` a rule mind can test)."""
         return MemoryItem(
             agent=agent,
             round=event.round,
@@ -184,151 +182,196 @@ class MemoryKeeper:
     def _items_for(
         self, state: dict[str, Any], event: Event, members: list[str]
     ) -> list[MemoryItem]:
-        r, unit = event.round, self.unit
-        items: list[MemoryItem] = []
-        if isinstance(event, HarvestResolved):
-            for agent in sorted(event.harvested):
-                took, asked = event.harvested[agent], event.requested[agent]
-                text = (
-                    f"I asked {_n(asked)}, took {_n(took)} {unit}; {self.resource} "
-                    f"{_n(event.stock_before)} → {_n(event.stock_after)}."
-                )
-                if event.rationed:
-                    text += " Rationed."
-                self._remember_harvest(agent, took)
-                weight = 0.5 if event.rationed or took == 0 else 0.3
-                items.append(self._item(agent, event, "outcome", text, weight))
-            share = self._universalization(state)
-            if share is not None:
-                text = (
-                    f"If everyone takes more than {_n(share)} {unit}, the {self.resource} "
-                    "will shrink."
-                )
-                items += [
-                    self._item(a, event, "universalization", text, 0.8, pinned=True)
-                    for a in members
-                ]
-        elif isinstance(event, Inspection):
-            verdict = "over" if event.violated else "within"
-            text = (
-                f"I inspected {event.target}: took {_n(event.harvest)} {unit}, {verdict} "
-                f"the limit {_n(event.norm_limit)}."
-            )
-            items.append(
-                self._item(
-                    event.monitor,
-                    event,
-                    "observation",
-                    text,
-                    0.7 if event.violated else 0.4,
-                    about=event.target,
-                    tags=(VIOLATION,) if event.violated else (COMPLIANCE,),
-                )
-            )
-        elif isinstance(event, MessageSent):
-            claims = "".join(
-                f" [claims {c.about} took {_n(c.harvest)} in round {c.round}]" for c in event.claims
-            )
-            about, tags = _claimed(event, state["norm"]["limit"])
-            for recipient in event.recipients:
-                whom = "all" if event.to == "all" else "me"
-                text = f"{event.sender} to {whom}: «{event.text}»{claims}"
-                weight = 0.6 if event.claims else 0.5
-                items.append(
-                    self._item(recipient, event, "message", text, weight, about=about, tags=tags)
-                )
-        elif isinstance(event, UtteranceMade):
-            proposal = (
-                f" (proposes {_n(event.proposed_limit)})"
-                if event.proposed_limit is not None
-                else ""
-            )
-            text = f"Town hall: {event.speaker} said «{event.text}»{proposal}"
-            items += [
-                self._item(a, event, "message", text, 0.5) for a in members if a != event.speaker
-            ]
-        elif isinstance(event, AgreementNoted):
-            agreed = (
-                f" Agreed limit: {_n(event.agreed_limit)} {unit}."
-                if event.agreed_limit is not None
-                else " No limit was agreed."
-            )
-            text = f"My town-hall note: «{event.summary}»{agreed}"
-            items.append(self._item(event.agent, event, "agreement", text, 0.9, pinned=True))
-        elif isinstance(event, SanctionApplied):
-            detail = event.sanction
-            if event.fine:
-                detail += f", fine {_n(event.fine)}"
-            if event.exclusion_rounds:
-                detail += f", excluded {event.exclusion_rounds} round(s)"
-            took = "" if event.target_harvest is None else f" for taking {_n(event.target_harvest)}"
-            items.append(
-                self._item(
-                    event.target,
-                    event,
-                    "sanction",
-                    f"{event.punisher} sanctioned me ({detail}){took}.",
-                    0.9,
-                    about=event.punisher,
-                    tags=(SANCTIONED_ME,),
-                )
-            )
-            items.append(
-                self._item(
-                    event.punisher,
-                    event,
-                    "sanction",
-                    f"I sanctioned {event.target} ({detail}){took}; cost me "
-                    f"{_n(event.punisher_cost)}.",
-                    0.6,
-                    about=event.target,
-                    tags=(VIOLATION,),
-                )
-            )
-        elif isinstance(event, VoteResolved):
-            ballot = state.get("ballot") or {}
-            if event.winner is not None:
-                won = ballot.get(event.winner, {})
-                result = f"{event.winner} won (limit {_n(won.get('limit', 0))})"
-            else:
-                result = "no proposal won"
-            for voter, choice in sorted(event.votes.items()):
-                text = f"I voted for {choice}; {result}."
-                items.append(self._item(voter, event, "vote", text, 0.4))
-        elif isinstance(event, NormAdopted):
-            changed = abs(event.limit - event.previous_limit) > 1e-9
-            for agent in members:
-                items.append(
-                    self._norm_item(agent, r, event.text, event.limit, event.proposer, event.seq)
-                )
-                if changed:
-                    text = (
-                        f"The limit changed from {_n(event.previous_limit)} to "
-                        f"{_n(event.limit)} {unit}."
+        mapper = self._by_kind.get(event.kind)
+        return [] if mapper is None else mapper(event, state, members)
+
+    def _dispatch(self) -> dict[str, Mapper]:
+        """Event kind -> what it means to agents' memory: the commons' own kinds, then each
+        enabled institution's mappers (which get the keeper to make items with `item`)."""
+        table: dict[str, Mapper] = {
+            "harvest_resolved": self._harvest,
+            "inspection": self._inspection,
+            "message": self._message,
+            "utterance": self._utterance,
+            "agreement": self._agreement,
+            "sanction": self._sanction,
+            "vote": self._vote,
+            "norm_adopted": self._norm_adopted,
+            "payoffs_settled": self._payoffs,
+            "strategy_updated": self._learning,
+            "decision": self._decision,
+        }
+        for institution in enabled_for(self.scenario, "commons"):
+            for kind, mapper in institution.memories.items():
+                if kind in table:
+                    raise ValueError(
+                        f"institution {institution.name!r} maps event kind {kind!r}, which "
+                        "already has a meaning in memory"
                     )
-                    items.append(self._item(agent, event, "norm_change", text, 0.6))
-        elif isinstance(event, PayoffsSettled):
-            for agent, payoff in sorted(event.payoffs.items()):
-                start = state["agents"][agent]["payoff_at_round_start"]
-                change = payoff - start
-                text = f"My holdings {_n(start)} → {_n(payoff)} ({change:+.2f})."
-                self._remember_holdings(agent, payoff)
-                items.append(self._item(agent, event, "outcome", text, 0.5 if change < 0 else 0.3))
-        elif isinstance(event, StrategyUpdated):
-            if event.copied and event.followed:
-                text = f"I copied {event.followed}."
-            elif self.mind_sources.get(event.agent) == "llm":
-                text = f"My strategy: «{event.after.get('text', '')}»"
-            else:
-                text = f"I adjusted my habits (limit {_n(float(event.after.get('norm', 0.0)))})."
-            items.append(self._item(event.agent, event, "learning", text, 0.3))
-        elif isinstance(event, Decision) and self.settings.reflection:
-            insight = event.decision.get("reflection") or event.decision.get("insight")
-            if event.phase in ("learn", "reflect") and insight:
-                rating = event.decision.get("importance")
-                weight = rating / 10 if isinstance(rating, int | float) else 0.6
-                items.append(self._reflection(event.agent, r, str(insight), weight, "llm"))
+                table[kind] = lambda e, s, _m, f=mapper: f(e, s, self)
+        return table
+
+    def _harvest(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        unit, items = self.unit, []
+        for agent in sorted(event.harvested):
+            took, asked = event.harvested[agent], event.requested[agent]
+            text = (
+                f"I asked {_n(asked)}, took {_n(took)} {unit}; {self.resource} "
+                f"{_n(event.stock_before)} → {_n(event.stock_after)}."
+            )
+            if event.rationed:
+                text += " Rationed."
+            self._remember_harvest(agent, took)
+            weight = 0.5 if event.rationed or took == 0 else 0.3
+            items.append(self.item(agent, event, "outcome", text, weight))
+        share = self._universalization(state)
+        if share is not None:
+            text = (
+                f"If everyone takes more than {_n(share)} {unit}, the {self.resource} will shrink."
+            )
+            items += [
+                self.item(a, event, "universalization", text, 0.8, pinned=True) for a in members
+            ]
         return items
+
+    def _inspection(
+        self, event: Any, state: dict[str, Any], members: list[str]
+    ) -> list[MemoryItem]:
+        verdict = "over" if event.violated else "within"
+        text = (
+            f"I inspected {event.target}: took {_n(event.harvest)} {self.unit}, {verdict} "
+            f"the limit {_n(event.norm_limit)}."
+        )
+        return [
+            self.item(
+                event.monitor,
+                event,
+                "observation",
+                text,
+                0.7 if event.violated else 0.4,
+                about=event.target,
+                tags=(VIOLATION,) if event.violated else (COMPLIANCE,),
+            )
+        ]
+
+    def _message(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        claims = "".join(
+            f" [claims {c.about} took {_n(c.harvest)} in round {c.round}]" for c in event.claims
+        )
+        about, tags = _claimed(event, state["norm"]["limit"])
+        items = []
+        for recipient in event.recipients:
+            whom = "all" if event.to == "all" else "me"
+            text = f"{event.sender} to {whom}: «{event.text}»{claims}"
+            weight = 0.6 if event.claims else 0.5
+            items.append(
+                self.item(recipient, event, "message", text, weight, about=about, tags=tags)
+            )
+        return items
+
+    def _utterance(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        proposal = (
+            f" (proposes {_n(event.proposed_limit)})" if event.proposed_limit is not None else ""
+        )
+        text = f"Town hall: {event.speaker} said «{event.text}»{proposal}"
+        return [self.item(a, event, "message", text, 0.5) for a in members if a != event.speaker]
+
+    def _agreement(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        agreed = (
+            f" Agreed limit: {_n(event.agreed_limit)} {self.unit}."
+            if event.agreed_limit is not None
+            else " No limit was agreed."
+        )
+        text = f"My town-hall note: «{event.summary}»{agreed}"
+        return [self.item(event.agent, event, "agreement", text, 0.9, pinned=True)]
+
+    def _sanction(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        detail = event.sanction
+        if event.fine:
+            detail += f", fine {_n(event.fine)}"
+        if event.exclusion_rounds:
+            detail += f", excluded {event.exclusion_rounds} round(s)"
+        took = "" if event.target_harvest is None else f" for taking {_n(event.target_harvest)}"
+        return [
+            self.item(
+                event.target,
+                event,
+                "sanction",
+                f"{event.punisher} sanctioned me ({detail}){took}.",
+                0.9,
+                about=event.punisher,
+                tags=(SANCTIONED_ME,),
+            ),
+            self.item(
+                event.punisher,
+                event,
+                "sanction",
+                f"I sanctioned {event.target} ({detail}){took}; cost me {_n(event.punisher_cost)}.",
+                0.6,
+                about=event.target,
+                tags=(VIOLATION,),
+            ),
+        ]
+
+    def _vote(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        ballot = state.get("ballot") or {}
+        if event.winner is not None:
+            won = ballot.get(event.winner, {})
+            result = f"{event.winner} won (limit {_n(won.get('limit', 0))})"
+        else:
+            result = "no proposal won"
+        return [
+            self.item(voter, event, "vote", f"I voted for {choice}; {result}.", 0.4)
+            for voter, choice in sorted(event.votes.items())
+        ]
+
+    def _norm_adopted(
+        self, event: Any, state: dict[str, Any], members: list[str]
+    ) -> list[MemoryItem]:
+        changed = abs(event.limit - event.previous_limit) > 1e-9
+        items = []
+        for agent in members:
+            items.append(
+                self._norm_item(
+                    agent, event.round, event.text, event.limit, event.proposer, event.seq
+                )
+            )
+            if changed:
+                text = (
+                    f"The limit changed from {_n(event.previous_limit)} to "
+                    f"{_n(event.limit)} {self.unit}."
+                )
+                items.append(self.item(agent, event, "norm_change", text, 0.6))
+        return items
+
+    def _payoffs(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        items = []
+        for agent, payoff in sorted(event.payoffs.items()):
+            start = state["agents"][agent]["payoff_at_round_start"]
+            change = payoff - start
+            text = f"My holdings {_n(start)} → {_n(payoff)} ({change:+.2f})."
+            self._remember_holdings(agent, payoff)
+            items.append(self.item(agent, event, "outcome", text, 0.5 if change < 0 else 0.3))
+        return items
+
+    def _learning(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        if event.copied and event.followed:
+            text = f"I copied {event.followed}."
+        elif self.mind_sources.get(event.agent) == "llm":
+            text = f"My strategy: «{event.after.get('text', '')}»"
+        else:
+            text = f"I adjusted my habits (limit {_n(float(event.after.get('norm', 0.0)))})."
+        return [self.item(event.agent, event, "learning", text, 0.3)]
+
+    def _decision(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
+        if not self.settings.reflection:
+            return []
+        insight = event.decision.get("reflection") or event.decision.get("insight")
+        if event.phase not in ("learn", "reflect") or not insight:
+            return []
+        rating = event.decision.get("importance")
+        weight = rating / 10 if isinstance(rating, int | float) else 0.6
+        return [self._reflection(event.agent, event.round, str(insight), weight, "llm")]
 
     def _universalization(self, state: dict[str, Any]) -> float | None:
         if not self.scenario.interventions.universalization:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from society.games.commons.dynamics.sustainability import sustainable_threshold
 from society.games.commons.events import AgentDied, HarvestResolved, PayoffsSettled
+from society.games.commons.inspect_view import other_lines
 from society.games.commons.rounds import AgentTurnView, agent_turns, governance, round_summaries
 from society.report.extract import RunData
 from society.scenario.schema import Scenario
@@ -179,6 +180,8 @@ def _round(number: int, events: list[Event], summary: Any, scenario: Scenario) -
         "agreements": [[a.agent, a.summary, a.agreed_limit] for a in g.agreements],
         "failures": summary.failures,
         "end_reason": summary.end_reason,
+        # Institution modules' events (and any unknown kind), one line each.
+        "others": [[seq, line] for seq, line in other_lines(events, number)],
     }
 
 

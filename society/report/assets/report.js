@@ -340,6 +340,10 @@ function roundView(data) {
     out.append(h("p", {}, copied.length ? copied.map((l) => `${l[0]} copied ${l[1]}`).join("; ") : "Nobody copied a peer.",
       ` ${r.learning.length - copied.length} agent(s) adjusted their own strategy.`));
   }
+  if (r.others && r.others.length) {
+    out.append(h("h2", {}, "Institutions and other events"));
+    out.append(h("ul", { cls: "plain" }, r.others.map(([seq, line]) => h("li", {}, h("span", { cls: "muted" }, `#${seq} `), line))));
+  }
   if (r.died.length) out.append(h("p", { cls: "bad" }, "Died: " + r.died.join(", ")));
   return out;
 }

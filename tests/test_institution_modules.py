@@ -1,0 +1,46 @@
+"""Every registered institution module is importable and well-formed: its phases have nodes,
+its `after` phase exists in each game it names, its prompts and event kinds exist, and it is
+off by default (so adding it changes no resolved scenario)."""
+
+from __future__ import annotations
+
+import pytest
+
+from society.core.institution import Institution
+from society.core.registry import INSTITUTIONS, game_named
+from society.prompts import PromptLibrary
+from society.transcript.events import kind_of
+
+NAMES = INSTITUTIONS.names()
+
+
+def test_there_is_at_least_one_institution_module() -> None:
+    assert "appeals" in NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_institution_module_is_well_formed(name: str) -> None:
+    institution = INSTITUTIONS.get(name)
+    assert isinstance(institution, Institution) and institution.name == name
+    assert institution.phases, "an institution adds at least one phase"
+    for phase in institution.phases:
+        assert phase.name and hasattr(phase, "node") and phase.node, phase
+        assert phase.observation is not None, phase.name
+    section = institution.settings()
+    assert section.enabled is False, "an institution is off unless a scenario switches it on"
+    for game_name in institution.games:
+        game = game_named(game_name)
+        scenario = game.scenario_type.model_validate(
+            {"name": "probe", "population": [{"name": "g", "count": 2}]}
+        )
+        offered = game.phases(scenario)
+        assert institution.after in offered
+        assert all(phase.name in offered for phase in institution.phases)
+        assert name not in scenario.model_dump()["institutions"]  # left out while default
+    library = PromptLibrary()
+    for prompt in institution.prompts:
+        assert prompt in library.prompt_ids, f"missing prompts/{prompt}.j2"
+    kinds = [kind_of(event) for event in institution.events]
+    assert len(set(kinds)) == len(kinds)
+    assert set(institution.memories) <= set(kinds)
+    assert set(institution.describe) <= set(kinds)
