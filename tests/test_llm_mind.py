@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from pathlib import Path
 
 from conftest import ROOT, scenario
@@ -62,8 +63,18 @@ def test_good_reply_becomes_the_typed_decision(tmp_path: Path) -> None:
     assert decision.decision == {"effort": 0.25, "inspect": None, "rationale": "steady"}
     call = of(events, LLMCall, AGENT, 1)[0]
     assert call.prompt_id == "harvest_effort"
-    template = (ROOT / "prompts" / "harvest_effort.j2").read_bytes()
-    assert call.template_sha256 == hashlib.sha256(template).hexdigest()
+    # The hash covers the template and every partial it includes (recursively), by name.
+    found, pending = set(), ["harvest_effort"]
+    while pending:
+        name = pending.pop()
+        found.add(name)
+        text = (ROOT / "prompts" / f"{name}.j2").read_text(encoding="utf-8")
+        pending += [n for n in re.findall(r'include "([^"]+)\.j2"', text) if n not in found]
+    digest = hashlib.sha256()
+    for name in sorted(found):
+        digest.update(f"{name}\0{(ROOT / 'prompts' / f'{name}.j2').read_text()}\0".encode())
+    assert "partials/system" in found
+    assert call.template_sha256 == digest.hexdigest()
     assert [m.role for m in call.messages] == ["system", "user"]
     assert "Round 1." in call.messages[1].content
     assert call.parsed == {"effort": 0.25, "inspect": None, "rationale": "steady"}
