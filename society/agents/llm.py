@@ -50,7 +50,7 @@ class LLMMind:
         *,
         backoff_s: float = 1.0,
     ) -> None:
-        """`model` is a wrapped backend (see `society.backends.build_mind`) or a bare LangChain
+        """`model` is a wrapped backend (see `society.coordinator.minds.build_mind`) or a bare LangChain
         chat model, which gets the default wrappers (retries with `backoff_s`)."""
         if isinstance(model, BaseChatModel):
             model = _default_backend(model, label, settings, backoff_s)
