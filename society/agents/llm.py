@@ -118,7 +118,14 @@ class LLMMind:
             calls.append(
                 TimedCall(
                     self._event(
-                        request, rendered, attempt, messages, reply, decision_dump, parsed.error
+                        request,
+                        rendered,
+                        attempt,
+                        messages,
+                        reply,
+                        decision_dump,
+                        parsed.error,
+                        repaired=parsed.repaired,
                     ),
                     reply.latency_s,
                 )
@@ -194,6 +201,8 @@ class LLMMind:
         reply: ChatReply,
         parsed: dict[str, Any] | None,
         error: str | None,
+        *,
+        repaired: bool = False,
     ) -> LLMCall:
         input_tokens, output_tokens = reply.input_tokens, reply.output_tokens
         source = reply.token_source
@@ -219,6 +228,7 @@ class LLMMind:
             token_source=source,
             output_mode=reply.mode,
             cost=reply.cost,
+            repaired=repaired,
         )
 
 
