@@ -18,8 +18,6 @@ from typing import Any, Literal
 import jinja2
 import jinja2.meta
 
-import society
-
 ROLE_LINE = re.compile(r"^--- (system|user|assistant) ---[ \t]*$", re.MULTILINE)
 SUFFIX = ".j2"
 
@@ -43,7 +41,7 @@ class RenderedPrompt:
 
 def bundled_prompts_dir() -> Path:
     """The prompts shipped with the package (wheel) or the repository's `prompts/` (editable)."""
-    package = Path(society.__file__).resolve().parent
+    package = Path(__file__).resolve().parent  # this module lives in the package folder
     for candidate in (package / "_bundled" / "prompts", package.parent / "prompts"):
         if candidate.is_dir():
             return candidate

@@ -14,8 +14,8 @@ from conftest import ROOT, scenario
 
 from society.backends.base import CallFailed, ChatReply, ChatRequest
 from society.backends.cost import PriceTable, load_price_file
-from society.backends.dry_run import estimate
 from society.backends.retry import RetryingBackend, RetryPolicy, is_transient
+from society.coordinator.dry_run import estimate
 from society.coordinator.runner import run_society
 from society.scenario import Scenario
 from society.testing import ScriptedChatModel, ScriptedRequest, effort_reply

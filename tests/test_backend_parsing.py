@@ -117,3 +117,53 @@ def test_a_model_without_structured_output_fails_at_setup() -> None:
     plain = Plain(script={("*", "*"): [effort_reply(0.1)]})
     with pytest.raises(BackendError, match="does not support structured_output 'tool_calling'"):
         build_minds(s, factory=lambda spec: plain)
+
+
+def test_repairs_are_recorded_in_the_event_and_counted_from_it(tmp_path: Path) -> None:
+    """The parser's repair goes into the llm_call event (left out of the JSON while False, so
+    older transcripts keep their bytes); the usage counts it without re-parsing the reply."""
+    from society.analysis.usage import llm_usage
+
+    fenced = f"```json\n{effort_reply(0.2)}\n```"
+    fake = ScriptedChatModel(
+        script={("villagers-1", "*"): [fenced], ("*", "*"): [effort_reply(0.2)]}
+    )
+    s = scenario(
+        "paper/_base.yaml",
+        name="repairs",
+        rounds=1,
+        model={"name": "scripted:repairs"},
+        population=[{"name": "villagers", "count": 2}],
+    )
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=lambda spec: fake))
+    lines = (result.run_dir / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    calls = [json.loads(line) for line in lines if '"kind":"llm_call"' in line]
+    assert {c["agent"]: c.get("repaired") for c in calls} == {
+        "villagers-1": True,
+        "villagers-2": None,  # default: not written
+    }
+    events = list(read_events(result.run_dir))
+    usage = llm_usage(events)
+    assert usage.repaired_replies == 1 and usage.by_agent["villagers-1"].repaired_replies == 1
+    # A transcript written before the field existed: its calls read back as not repaired.
+    old = [e.model_copy(update={"repaired": False}) if isinstance(e, LLMCall) else e for e in events]
+    assert llm_usage(old).repaired_replies == 0
+
+
+def test_a_field_added_to_an_event_is_left_out_while_default() -> None:
+    from society.transcript.events import Event, added_field
+
+    class Later(Event):
+        kind: str = "later"
+        note: str | None = added_field(None)
+        count: int = added_field(0)
+
+    assert json.loads(Later(round=1).model_dump_json()) == {
+        "schema_version": 1,
+        "kind": "later",
+        "run_id": "",
+        "round": 1,
+        "seq": -1,
+    }
+    assert Later(round=1, count=2).model_dump()["count"] == 2
+    assert Later.model_validate_json('{"kind": "later", "round": 1}').count == 0

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 
 from society.backends import resolve
-from society.backends.dry_run import check_models
+from society.backends.providers import check_models
 from society.scenario.schema import ModelSpec
 
 

@@ -3,9 +3,55 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from society.analysis.stats import contrast, mean_ci, paired_contrast, t975
-from society.games.commons.findings import run_findings, summarise
+from society.games.commons.findings import (
+    ARMS,
+    FACTOR,
+    STRONG_BETA,
+    WEAK_BETA,
+    findings_experiment,
+    findings_file,
+    run_findings,
+    summarise,
+)
+from society.scenario import load_scenario
+
+
+def test_the_findings_file_holds_the_paper_arms_on_paired_seeds() -> None:
+    experiment = findings_experiment(runs=4, rounds=7)
+    assert findings_file().name == "paper-findings.yaml" and experiment.factors == [FACTOR]
+    assert tuple(cell.levels[FACTOR] for cell in experiment.cells) == ARMS
+    # Every arm runs the same seeds: the effects are paired within a seed.
+    runs = experiment.runs()
+    assert {a: sorted(s.seed for c, s in runs if c.levels[FACTOR] == a) for a in ARMS} == {
+        a: [0, 1, 2, 3] for a in ARMS
+    }
+    assert all(s.rounds == 7 for _, s in runs)
+    cells = {cell.levels[FACTOR]: cell.scenario for cell in experiment.cells}
+    learning = {a: s.institutions.social_learning for a, s in cells.items()}
+    assert not learning["no_governance"].enabled and not learning["monitoring_punishment"].enabled
+    for arm in ARMS[2:]:
+        assert learning[arm].enabled and not cells[arm].learning.enabled
+        assert learning[arm].beta == (STRONG_BETA if "strong" in arm else WEAK_BETA)
+    base = load_scenario(findings_file().parent.parent / "paper" / "_base.yaml")
+    rich = {a: cells[a].commons.regrowth for a in ARMS if a.startswith("rich")}
+    assert all(r == base.commons.regrowth for r in rich.values())
+    assert cells["scarce_weak_imitation"].commons.regrowth.rate == 0.2
+    governed = cells["monitoring_punishment"].institutions
+    assert governed.monitoring.enabled and governed.sanctions.enabled
+
+
+def test_runs_kept_in_a_folder_are_not_run_again(tmp_path: Path) -> None:
+    arms = ("no_governance",)
+    first = run_findings(runs=2, rounds=3, workers=2, out=tmp_path, arms=arms)
+    seen: list[int] = []
+    again = run_findings(
+        runs=2, rounds=3, workers=2, out=tmp_path, arms=arms, on_done=lambda o: seen.append(o.seed)
+    )
+    assert again == first and sorted(seen) == [0, 1]
+    assert len(list((tmp_path / "runs").glob("paper-findings-no_governance-s*"))) == 2
 
 
 def test_statistics_helpers() -> None:
@@ -65,3 +111,16 @@ def test_strong_imitation_hurts_more_when_scarce() -> None:
         math.log,
     )
     assert interaction.mean < 0 and interaction.high < 0
+
+
+def test_the_findings_command_runs_the_experiment_file_and_prints_the_effects(
+    tmp_path: Path,
+) -> None:
+    from cli_in_process import society
+
+    done = society(["findings", "--runs", "2", "--rounds", "4", "--out", str(tmp_path)])
+    assert done.code == 0, done.output
+    assert "no_governance" in done.stdout and "2. monitoring + punishment" in done.stdout
+    assert "interaction (scarce β effect − rich β effect)" in done.stdout
+    assert (tmp_path / "experiment.yaml").read_text() == findings_file().read_text()
+    assert len(list((tmp_path / "runs").glob("paper-findings-*"))) == 2 * len(ARMS)

@@ -50,7 +50,7 @@ class LLMMind:
         *,
         backoff_s: float = 1.0,
     ) -> None:
-        """`model` is a wrapped backend (see `society.backends.build_mind`) or a bare LangChain
+        """`model` is a wrapped backend (see `society.coordinator.minds.build_mind`) or a bare LangChain
         chat model, which gets the default wrappers (retries with `backoff_s`)."""
         if isinstance(model, BaseChatModel):
             model = _default_backend(model, label, settings, backoff_s)
@@ -118,7 +118,14 @@ class LLMMind:
             calls.append(
                 TimedCall(
                     self._event(
-                        request, rendered, attempt, messages, reply, decision_dump, parsed.error
+                        request,
+                        rendered,
+                        attempt,
+                        messages,
+                        reply,
+                        decision_dump,
+                        parsed.error,
+                        repaired=parsed.repaired,
                     ),
                     reply.latency_s,
                 )
@@ -194,6 +201,8 @@ class LLMMind:
         reply: ChatReply,
         parsed: dict[str, Any] | None,
         error: str | None,
+        *,
+        repaired: bool = False,
     ) -> LLMCall:
         input_tokens, output_tokens = reply.input_tokens, reply.output_tokens
         source = reply.token_source
@@ -219,6 +228,7 @@ class LLMMind:
             token_source=source,
             output_mode=reply.mode,
             cost=reply.cost,
+            repaired=repaired,
         )
 
 

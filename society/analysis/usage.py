@@ -15,8 +15,9 @@ class LLMUsage(BaseModel):
     """Model calls of a run: totals, and the same counters per model, agent and phase.
 
     A call is one request (failed ones included). unusable_replies: replies that did not parse
-    or validate; repaired_replies: replies that parsed only after a repair (fences, prose,
-    trailing commas...); backend_errors: calls that raised (rate limit, timeout...). retries:
+    or validate; repaired_replies: usable replies that parsed only after a repair (fences,
+    prose, trailing commas...), as the `llm_call` event records it (transcripts written before
+    it was recorded count none); backend_errors: calls that raised (rate limit, timeout...). retries:
     calls after the first of a decision, split into backend_retries (after a backend error)
     and reasks (after an unusable reply). parse_failure_rate = unusable / replies received;
     retry_rate = retries / calls. cost: sum over calls of models in the price table (None if
@@ -64,8 +65,6 @@ class LLMUsage(BaseModel):
 
 
 def llm_usage(events: Sequence[Event]) -> LLMUsage:
-    from society.agents.parsing import find_json_object
-
     started = next((e for e in events if isinstance(e, RunStarted)), None)
     model_of = {a.id: a.model for a in started.agents} if started else {}
     usage = LLMUsage()
@@ -88,8 +87,8 @@ def llm_usage(events: Sequence[Event]) -> LLMUsage:
             turn = (event.agent, event.round, event.phase)
             backend = bool(event.error) and event.reply is None
             unusable = bool(event.error) and not backend
-            found = find_json_object(event.reply) if event.parsed is not None else None
-            repaired = isinstance(found, tuple) and found[1]
+            # As the parser recorded it; a usable reply only (an unusable one is counted so).
+            repaired = event.repaired and event.parsed is not None
             retry_kind = None
             if event.attempt > 1 and turn in previous_error:
                 retry_kind = "backend_retries" if previous_error[turn] else "reasks"

@@ -1,7 +1,8 @@
-"""Model backends: model names to minds, and the wrappers around every chat model.
+"""Model backends: model names to chat models, and the wrappers around every chat model.
+Minds are built above this layer (`society.coordinator.minds.build_mind`).
 
-Names are imported lazily (the LLM mind imports `society.backends.base`, and `resolve`
-imports the mind), so importing one backend module never drags in the others.
+Names are imported lazily, so importing one backend module never drags in the others (the
+CLI names `BackendError` without loading LangChain).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 _PUBLIC = {
     "BackendError": "society.backends.resolve",
     "ChatModelFactory": "society.backends.resolve",
-    "build_mind": "society.backends.resolve",
     "init_chat_model_factory": "society.backends.resolve",
     "BackendOptions": "society.backends.stack",
     "RunBackends": "society.backends.stack",
@@ -43,7 +43,6 @@ __all__ = [
     "ReplayMiss",
     "RunBackends",
     "build_backend",
-    "build_mind",
     "init_chat_model_factory",
     "load_price_file",
     "resolve_mode",
@@ -63,7 +62,6 @@ if TYPE_CHECKING:
     from society.backends.resolve import (
         BackendError,
         ChatModelFactory,
-        build_mind,
         init_chat_model_factory,
     )
     from society.backends.stack import BackendOptions, RunBackends, build_backend, resolve_mode

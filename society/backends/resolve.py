@@ -1,4 +1,5 @@
-"""From a model name to a mind: 'rules', or any LangChain chat model by init_chat_model name."""
+"""From a model name to a LangChain chat model (init_chat_model), with clear errors and install
+hints. Minds are built over it by the run layer (`society.coordinator.minds`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,7 @@ from society.backends.secrets import SecretError, read_api_key, redact
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from society.agents.mind import Mind
-    from society.backends.stack import RunBackends
-    from society.prompts import PromptLibrary
-    from society.scenario.models import LLMSettings, ModelSpec
+    from society.scenario.models import ModelSpec
 
 # Forward references: `BackendError` and the install hints are imported by the CLI, which must
 # not load LangChain just to name an exception.
@@ -128,31 +126,3 @@ def init_chat_model_factory(spec: ModelSpec) -> BaseChatModel:
         ) from None
     except Exception as error:  # bad parameters, missing key...: provider errors may quote keys
         raise BackendError(f"model {spec.name!r}: {redact(str(error))}") from None
-
-
-def build_mind(
-    spec: ModelSpec,
-    prompts: PromptLibrary,
-    settings: LLMSettings,
-    chat_model_factory: ChatModelFactory = init_chat_model_factory,
-    *,
-    backoff_s: float | None = None,
-    run: RunBackends | None = None,
-) -> Mind:
-    """The mind for `spec`: rule-based, or an LLM mind over the wrapped backend. `run` holds
-    what the models of one run share (concurrency caps, budget, record store); without it the
-    model gets resources of its own."""
-    from society.agents.llm import LLMMind
-    from society.agents.rule_mind import RulesMind
-    from society.backends.stack import BackendOptions, BackendSetupError, RunBackends, build_backend
-
-    if spec.is_rules:
-        return RulesMind()
-    if run is None:
-        run = RunBackends(settings, BackendOptions(backoff_s=backoff_s))
-        run.reserve_cap(spec)
-    try:
-        backend = build_backend(spec, run, chat_model_factory)
-    except BackendSetupError as error:
-        raise BackendError(str(error)) from None
-    return LLMMind(backend, spec.name, prompts, settings)

@@ -70,12 +70,15 @@ def findings(
     rounds: Annotated[int, typer.Option(help="Round limit of every run.")] = 50,
     workers: Annotated[int, typer.Option(help="Parallel processes.")] = 2,
     out: Annotated[
-        Path | None, typer.Option(help="Keep every run folder here (default: discard).")
+        Path | None,
+        typer.Option(help="Keep every run folder here (default: discard); runs kept are reused."),
     ] = None,
 ) -> None:
     """Reproduce the human findings with rule-based agents: collapse without governance,
     longer survival with monitoring and punishment, and the imitation strength × scarcity
-    effect; prints means with 95% confidence intervals over seeded runs."""
+    effect; prints means with 95% confidence intervals over seeded runs. An alias: it runs
+    the experiment file scenarios/experiments/paper-findings.yaml with --runs seeds and
+    --rounds rounds, then prints the paired effects."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -85,6 +88,7 @@ def findings(
     )
 
     from society.games.commons.findings import ARMS, report_lines, run_findings, summarise
+    from society.scenario import ScenarioError
 
     total = runs * len(ARMS)
     with Progress(
@@ -95,8 +99,11 @@ def findings(
         console=err_console,
     ) as progress:
         task = progress.add_task("runs", total=total)
-        outcomes = run_findings(
-            runs, rounds, workers, out, on_done=lambda _: progress.advance(task)
-        )
+        try:
+            outcomes = run_findings(
+                runs, rounds, workers, out, on_done=lambda _: progress.advance(task)
+            )
+        except (ScenarioError, RuntimeError) as error:
+            raise fail(error) from None
     for line in report_lines(summarise(outcomes, rounds), rounds):
         out_console.print(line, highlight=False, soft_wrap=True)

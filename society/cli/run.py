@@ -267,7 +267,7 @@ def _announce_models(scenario: Scenario) -> None:
 
 
 async def _estimate(scenario: Scenario, retry_rate: float, reply_tokens: int) -> Any:
-    from society.backends.dry_run import estimate
+    from society.coordinator.dry_run import estimate
 
     return await estimate(scenario, retry_rate=retry_rate, reply_tokens=reply_tokens)
 
@@ -275,7 +275,7 @@ async def _estimate(scenario: Scenario, retry_rate: float, reply_tokens: int) ->
 def _report_checks(scenario: Scenario) -> None:
     """After the estimate: what the real run will hit (offline checks). Warnings keep exit
     status 0 (the dry run did its job); a malformed or unknown model name is exit status 2."""
-    from society.backends.dry_run import check_models
+    from society.backends.providers import check_models
 
     specs = {scenario.model_for(g).name: scenario.model_for(g) for g in scenario.population}
     findings = check_models(list(specs.values()))

@@ -36,16 +36,12 @@ from society.checkpoint.journal import JournaledMemory
 from society.checkpoint.lock import RunLock
 from society.checkpoint.rewind import Rewind, TranscriptMismatch, rewind_transcript
 from society.checkpoint.rounds import CHECKPOINT_FILE, GRAPH_THREAD, RoundLog, RoundMark
-from society.coordinator.runner import (
-    SCENARIO_FILE,
-    RunResult,
-    agents_of,
-    finish_run,
-    open_run_memory,
-    prepare_minds,
-    wants_durability,
-)
+from society.coordinator.minds import prepare_minds, wants_durability
+from society.coordinator.run_folder import SCENARIO_FILE
+from society.coordinator.run_memory import open_run_memory
+from society.coordinator.runner import RunResult, finish_run
 from society.coordinator.session import RunControl, RunParts, journaled, play_rounds
+from society.core.agents import agents_of
 from society.core.ending import INTERRUPTED
 from society.core.registry import game_named, game_of
 from society.prompts import PromptLibrary

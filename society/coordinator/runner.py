@@ -1,26 +1,34 @@
-"""Run one society: set up the run folder, minds and graphs, play the rounds, write metrics."""
+"""Run one society: the run itself (folder, transcript, rounds, metrics) from prepared parts.
+
+Its pieces each have a module of their own; their names stay importable from here:
+`run_folder` (ids, digests, the folder), `minds` (model specs to minds), `run_memory` (the
+memory store) and `society.core.agents` (the agents of a scenario).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from memory import EpisodicMemory
-from society import __version__
 from society.agents.mind import Mind
 from society.analysis.metrics_file import run_metrics_document, write_metrics
-from society.backends.resolve import ChatModelFactory, build_mind, init_chat_model_factory
-from society.backends.stack import BackendOptions, RunBackends
+from society.backends.resolve import ChatModelFactory, init_chat_model_factory
+from society.backends.stack import BackendOptions
 from society.checkpoint.lock import RunLock
 from society.checkpoint.rounds import RoundLog
 from society.coordinator.gc_tuning import tuned_gc
+from society.coordinator.minds import build_mind, build_minds, prepare_minds, wants_durability
+from society.coordinator.run_folder import (
+    SCENARIO_FILE,
+    new_run_dir,
+    run_id_for,
+    scenario_digest,
+    write_resolved_scenario,
+)
+from society.coordinator.run_memory import open_run_memory
 from society.coordinator.session import (
     RunControl,
     RunParts,
@@ -28,23 +36,34 @@ from society.coordinator.session import (
     mark_round,
     play_rounds,
 )
+from society.core.agents import AgentSpec, agents_of
 from society.core.registry import game_of
 from society.prompts import PromptLibrary
 from society.scenario.base import ScenarioBase as Scenario
 from society.transcript.events import AgentInfo, RunStarted
 from society.transcript.reader import read_events
 from society.transcript.writer import TranscriptWriter
+from society.version import __version__
 
-SCENARIO_FILE = "scenario.yaml"
-
-
-@dataclass(frozen=True)
-class AgentSpec:
-    id: str
-    group: str
-    persona: str
-    model: str
-    joins_at: int = 1
+# Re-exported: tests, benchmarks and the CLI import them from here.
+__all__ = [
+    "SCENARIO_FILE",
+    "AgentSpec",
+    "RunResult",
+    "agents_of",
+    "backend_options_record",
+    "build_mind",
+    "build_minds",
+    "finish_run",
+    "new_run_dir",
+    "open_run_memory",
+    "prepare_minds",
+    "run_id_for",
+    "run_society",
+    "run_society_sync",
+    "scenario_digest",
+    "wants_durability",
+]
 
 
 @dataclass(frozen=True)
@@ -54,45 +73,6 @@ class RunResult:
     metrics: Any  # the game's metrics model
     finished: bool = True  # False: stopped at a round boundary, to be resumed
     game: str = "commons"
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def run_id_for(scenario: Scenario) -> str:
-    return f"{scenario.name}-s{scenario.seed}-{scenario_digest(scenario)[:8]}"
-
-
-def agents_of(scenario: Scenario) -> list[AgentSpec]:
-    agents = []
-    for group in scenario.population:
-        width = len(str(group.count))
-        for index in range(1, group.count + 1):
-            agents.append(
-                AgentSpec(
-                    f"{group.name}-{index:0{width}d}",
-                    group.name,
-                    group.persona,
-                    scenario.model_for(group).name,
-                    group.joins_at,
-                )
-            )
-    return agents
-
-
-def new_run_dir(out: Path, run_id: str) -> Path:
-    """`out/run_id`, or `out/run_id-2`, `-3`... if taken: an earlier run is never overwritten."""
-    out.mkdir(parents=True, exist_ok=True)
-    candidate, n = out / run_id, 1
-    while True:
-        try:
-            candidate.mkdir()
-            return candidate
-        except FileExistsError:
-            n += 1
-            candidate = out / f"{run_id}-{n}"
 
 
 async def run_society(
@@ -129,9 +109,7 @@ async def run_society(
             control.run_dir = run_dir
         with RunLock(run_dir):
             resolved = scenario.model_dump(mode="json")
-            (run_dir / SCENARIO_FILE).write_text(
-                yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8"
-            )
+            write_resolved_scenario(run_dir, resolved)
             durably = wants_durability(minds) if durable is None else durable
             with (
                 TranscriptWriter(run_dir, run_id, durable=durably) as writer,
@@ -182,39 +160,6 @@ async def run_society(
     return finish_run(run_dir, run_id, finished)
 
 
-def wants_durability(minds: Mapping[str, Mind]) -> bool:
-    """Disk flushes per round by default only for runs with LLM minds: their rounds cost money
-    and hours. A rule round is cheaper to redo than to flush (BENCHMARKS.md measures it), and
-    without the flush a checkpoint still survives a killed process."""
-    return any(mind.source != "rules" for mind in minds.values())
-
-
-def prepare_minds(
-    scenario: Scenario,
-    prompts: PromptLibrary | None,
-    chat_model_factory: ChatModelFactory,
-    minds: Mapping[str, Mind] | None,
-    *,
-    backoff_s: float | None = None,
-    backends: BackendOptions | None = None,
-) -> tuple[dict[str, Mind], RunBackends | None]:
-    """The run's minds and the backends they share (None when `minds` are given)."""
-    if minds is not None:
-        return dict(minds), None
-    options = backends or BackendOptions()
-    if backoff_s is not None:
-        options = replace(options, backoff_s=backoff_s)
-    run_backends = RunBackends(scenario.llm, options)
-    try:
-        built = build_minds(
-            scenario, prompts or PromptLibrary.for_scenario(scenario), chat_model_factory, run=run_backends
-        )
-    except BaseException:
-        run_backends.close()
-        raise
-    return built, run_backends
-
-
 def backend_options_record(options: BackendOptions | None) -> dict[str, Any]:
     """The options a resume reuses unless told otherwise (kept in the round log)."""
     options = options or BackendOptions()
@@ -235,50 +180,7 @@ def finish_run(run_dir: Path, run_id: str, finished: bool) -> RunResult:
     return RunResult(run_dir, run_id, metrics, finished=finished, game=game)
 
 
-def open_run_memory(
-    scenario: Scenario, run_dir: Path, minds: Mapping[str, Mind]
-) -> EpisodicMemory | None:
-    """The run's episodic memory (None when the scenario turns memory off): embedded Chroma in
-    `run_dir/memory`, a Chroma server (memory.url), or in memory (rule-only runs by default,
-    or memory.store: in_memory). The collection is named after the run folder."""
-    if not scenario.memory.enabled:
-        return None
-    rule_only = all(mind.source == "rules" for mind in minds.values())
-    return scenario.memory.open(collection=run_dir.name, run_dir=run_dir, rule_only=rule_only)
-
-
 def run_society_sync(scenario: Scenario, out: Path, **options: Any) -> RunResult:
     """`run_society` in a fresh event loop, with the collector tuned for a run."""
     with tuned_gc():
         return asyncio.run(run_society(scenario, out, **options))
-
-
-def build_minds(
-    scenario: Scenario,
-    prompts: PromptLibrary | None = None,
-    factory: ChatModelFactory = init_chat_model_factory,
-    *,
-    backoff_s: float | None = None,
-    run: RunBackends | None = None,
-) -> dict[str, Mind]:
-    """One mind per distinct model spec, shared by the agents of the groups that name it.
-    All of them share `run` (made here if not given): one concurrency cap per server, the
-    run's budget, the record/replay store."""
-    prompts = prompts or PromptLibrary.for_scenario(scenario)
-    agents = agents_of(scenario)
-    if run is None:
-        run = RunBackends(scenario.llm, BackendOptions(backoff_s=backoff_s))
-    groups = {group.name: group for group in scenario.population}
-    specs = {agent.id: scenario.model_for(groups[agent.group]) for agent in agents}
-    for spec in specs.values():
-        if not spec.is_rules:
-            run.reserve_cap(spec)
-    by_spec: dict[str, Mind] = {}
-    minds: dict[str, Mind] = {}
-    for agent in agents:
-        spec = specs[agent.id]
-        key = spec.model_dump_json()
-        if key not in by_spec:
-            by_spec[key] = build_mind(spec, prompts, scenario.llm, factory, run=run)
-        minds[agent.id] = by_spec[key]
-    return minds

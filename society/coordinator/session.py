@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
@@ -22,15 +22,13 @@ from society.backends.stack import RunBackends
 from society.checkpoint.journal import JournaledMemory
 from society.checkpoint.rounds import GRAPH_THREAD, RoundLog, RoundMark
 from society.coordinator.deps import CoordinatorDeps
+from society.core.agents import AgentSpec
 from society.core.ending import INTERRUPTED
 from society.core.registry import game_of
 from society.core.round_graph import build_round_graph, recursion_limit
 from society.scenario.base import ScenarioBase as Scenario
 from society.transcript.events import Event
 from society.transcript.writer import TranscriptWriter
-
-if TYPE_CHECKING:  # the runner imports this module
-    from society.coordinator.runner import AgentSpec
 
 
 class RunControl:

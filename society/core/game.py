@@ -102,7 +102,7 @@ class Game:
     # --- a run --------------------------------------------------------------------------------
 
     def agents(self, scenario: Any) -> list[Any]:
-        """The run's agents (society.run.agents.AgentSpec), founders and newcomers."""
+        """The run's agents (society.core.agents.AgentSpec), founders and newcomers."""
         raise NotImplementedError
 
     def initial_state(self, scenario: Any, agents: Sequence[Any]) -> dict[str, Any]:

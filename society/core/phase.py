@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from society.agents.mind import DecisionRequest
     from society.core.decision import DecisionModel
 
 
@@ -79,8 +78,9 @@ class Phase:
     def decision_type(self, view: Any, source: str) -> type[DecisionModel]:
         raise NotImplementedError(f"phase {self.name!r} has no decision type")
 
-    def rule(self, request: DecisionRequest, rng: Any) -> DecisionModel:
-        """The rule-based agents' policy for this phase."""
+    def rule(self, request: Any, rng: Any) -> DecisionModel:
+        """The rule-based agents' policy for this phase (`request`: a
+        society.agents.mind.DecisionRequest; the core sits below the minds)."""
         raise NotImplementedError(f"rule-based agents have no rule for phase {self.name!r}")
 
 

@@ -7,9 +7,21 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+
+
+@dataclass
+class RunData:
+    """What the HTML report draws of a run (`Game.report_data`): `core` is drawn at once;
+    `provenance[round]` only when a decision of that round opens. Defined here, not in
+    `society.report`, so that the core's generic default needs no layer above it."""
+
+    core: dict[str, Any]
+    provenance: dict[int, dict[str, Any]] = field(default_factory=dict)
+
 
 # Fields every event has; a generic line shows the others.
 _COMMON = {"schema_version", "kind", "run_id", "round", "seq"}
@@ -83,8 +95,6 @@ def generic_report_data(
 ) -> Any:
     """Report data for a game without a report view of its own: the run, its agents and each
     round's events by their fields (the page draws them as tables)."""
-    from society.report.extract import RunData
-
     started = events[0]
     by_round: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for event in events[1:]:

@@ -104,13 +104,15 @@ def _resumed(job: Job, options: Any, extra: dict[str, Any]) -> tuple[Any, str | 
     the run starts afresh."""
     import asyncio
 
+    from society.bounded_io import UnreadableFile
     from society.coordinator.gc_tuning import tuned_gc
     from society.coordinator.resume import ResumeError, resume_society
 
     try:
         with tuned_gc():
             return asyncio.run(resume_society(job.run_dir, backends=options, **extra)), None
-    except ResumeError as error:
+    # UnreadableFile: killed while its checkpoint database was being created (no table yet).
+    except (ResumeError, UnreadableFile) as error:
         aside = move_aside(job.run_dir, "unresumable")
         return None, f"could not resume ({error}); moved to {aside} and run from the start"
 

@@ -9,12 +9,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from society import __version__
 from society.experiments.analysis import Analysis
 from society.experiments.anova import fmt_p, markdown_anova
 from society.experiments.runner import ExperimentRun
 from society.experiments.spec import Experiment
 from society.experiments.tables import CELL_METRICS, MODEL_METRICS, markdown_table
+from society.version import __version__
 
 SUMMARY_FILE = "summary.md"
 VERSIONED = ("langgraph", "langchain-core", "pydantic", "numpy", "scipy", "matplotlib", "pyarrow")

@@ -4,22 +4,16 @@ that round opens."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from society.analysis.metrics_file import METRICS_FILE
 from society.bounded_io import MAX_RUN_JSON_BYTES, UnreadableFile, load_json
+from society.core.presentation import RunData
 from society.transcript.events import RunStarted
 from society.transcript.reader import TranscriptError, read_events, read_timings
 
-
-@dataclass
-class RunData:
-    """`core` is drawn at once; `provenance[round]` only when a decision of that round opens."""
-
-    core: dict[str, Any]
-    provenance: dict[int, dict[str, Any]] = field(default_factory=dict)
+__all__ = ["RunData", "load_run"]
 
 
 def load_run(run_dir: Path) -> RunData:

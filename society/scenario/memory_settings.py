@@ -3,16 +3,16 @@
 The store choices (embedder, Chroma server, search, retrieval weights) are those of
 `memory.MemorySettings`; this section adds how the society uses the store: whether memory is
 on, how many memories each decision recalls, end-of-round reflections and the prompt budget.
+It opens nothing: the run layer opens the store (`society.coordinator.run_memory`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
-from memory import EpisodicMemory, MemorySettings, RetrievalWeights, open_memory
+from memory import MemorySettings, RetrievalWeights
 from memory.embedders import DEFAULT_EMBEDDER
 from society.scenario._base import Strict
 
@@ -83,10 +83,4 @@ class MemorySection(Strict):
             search=self.search,
             candidates=self.candidates,
             weights=self.weights,
-        )
-
-    def open(self, *, collection: str, run_dir: Path, rule_only: bool) -> EpisodicMemory:
-        """The run's store: embedded Chroma under `run_dir/memory`, a server, or in memory."""
-        return open_memory(
-            self.store_settings(rule_only), collection=collection, path=run_dir / "memory"
         )

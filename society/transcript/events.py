@@ -31,6 +31,14 @@ class Event(BaseModel):
     seq: int = -1
 
 
+def added_field(default: bool | int | float | str | None, **options: Any) -> Any:
+    """A field added to an event kind after transcripts were written: left out of the JSON
+    while it holds its (immutable) `default`, so every transcript written before it stays
+    byte-identical, and its digests with it; an old line reads back with the default. The
+    check runs in pydantic-core (`exclude_if`), only for the fields declared so."""
+    return Field(default, exclude_if=lambda value: value == default, **options)
+
+
 class AgentInfo(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -82,6 +90,10 @@ class LLMCall(Event):
     # out of the prompt to fit it (lowest-scored first; pinned ones are always kept).
     token_budget: int | None = None
     memories_dropped: int = 0
+    # The reply's JSON parsed only after a repair (fences, prose, trailing commas...; see
+    # `society.agents.parsing`). Recorded when the reply is parsed, so the usage counts need
+    # no parser. Transcripts written before this field say nothing of repairs (read: False).
+    repaired: bool = added_field(False)
 
 
 class RecalledMemory(BaseModel):

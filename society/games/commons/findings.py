@@ -5,60 +5,45 @@
 3. Stronger payoff-biased imitation (β) spreads over-harvesting faster when the resource is
    scarce: the β effect on survival, and its interaction with the growth rate r.
 
-Every arm runs the same seeds, and a seed fixes every draw that does not depend on the arm,
-so the β effects and the interaction are computed within each seed (paired), in rounds and as
-a log ratio of survival times (relative effect: collapse times scale with the growth rate).
-
-Each arm is the paper's base commons with overrides; every run is a full society run through
-the graphs (transcripts included), on parallel processes.
+The arms are the experiment file `scenarios/experiments/paper-findings.yaml` (one factor,
+`arm`), run by the experiment machinery like any `society experiment`: every run is a full
+society run through the graphs, on parallel processes, and a run folder kept with `out` is
+not run again. Every arm runs the same seeds, and a seed fixes every draw that does not depend
+on the arm, so the β effects and the interaction are computed within each seed (paired), in
+rounds and as a log ratio of survival times (relative effect: collapse times scale with the
+growth rate).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from society.analysis.metrics_file import METRICS_FILE
 from society.analysis.stats import Estimate, mean_ci, paired_contrast
-from society.coordinator.runner import run_society_sync
+from society.experiments.executors import LocalExecutor
+from society.experiments.jobs import Job
+from society.experiments.runner import Progress, run_experiment
+from society.experiments.spec import Experiment, load_experiment
 from society.prompts import bundled_prompts_dir
-from society.scenario import load_scenario
 
-NEUTRAL = [{"name": "villagers", "count": 10, "persona": "neutral"}]
-# A few selfish agents among altruists: imitation decides whether over-harvesting spreads.
-INVADED = [
-    {"name": "altruists", "count": 8, "persona": "altruistic"},
-    {"name": "selfish", "count": 2, "persona": "selfish"},
-]
-SCARCE = {"commons": {"regrowth": {"kind": "logistic", "rate": 0.2}}, "norm": {"limit": 1.2}}
-WEAK_BETA, STRONG_BETA = 0.05, 1.0
-
-
-def _imitation(beta: float, scarce: bool) -> dict[str, Any]:
-    arm: dict[str, Any] = {
-        "population": INVADED,
-        # Individual learning off: the arm isolates what imitation does.
-        "learning": {"enabled": False},
-        "institutions": {"social_learning": {"enabled": True, "beta": beta}},
-    }
-    return {**arm, **SCARCE} if scarce else arm
-
-
-ARMS: dict[str, dict[str, Any]] = {
-    "no_governance": {"population": NEUTRAL},
-    "monitoring_punishment": {
-        "population": NEUTRAL,
-        "institutions": {"monitoring": {"enabled": True}, "sanctions": {"enabled": True}},
-    },
-    "rich_weak_imitation": _imitation(WEAK_BETA, scarce=False),
-    "rich_strong_imitation": _imitation(STRONG_BETA, scarce=False),
-    "scarce_weak_imitation": _imitation(WEAK_BETA, scarce=True),
-    "scarce_strong_imitation": _imitation(STRONG_BETA, scarce=True),
-}
+FACTOR = "arm"
+# The levels of the file's `arm` factor (tests/test_findings.py checks they match), in order.
+ARMS = (
+    "no_governance",
+    "monitoring_punishment",
+    "rich_weak_imitation",
+    "rich_strong_imitation",
+    "scarce_weak_imitation",
+    "scarce_strong_imitation",
+)
+WEAK_BETA, STRONG_BETA = 0.05, 1.0  # the imitation arms' social_learning.beta
 
 
 @dataclass(frozen=True)
@@ -70,25 +55,25 @@ class RunOutcome:
     end_reason: str | None
 
 
-def base_scenario_path() -> Path:
-    return bundled_prompts_dir().parent / "scenarios" / "paper" / "_base.yaml"
+def findings_file() -> Path:
+    return bundled_prompts_dir().parent / "scenarios" / "experiments" / "paper-findings.yaml"
 
 
-def _one(job: tuple[str, int, int, str | None]) -> RunOutcome:
-    arm, seed, rounds, out = job
-    overrides = {
-        **ARMS[arm],
-        "seed": seed,
-        "rounds": rounds,
-        "name": f"findings-{arm.replace('_', '-')}",
-    }
-    scenario = load_scenario(base_scenario_path(), overrides)
-    if out is not None:
-        metrics = run_society_sync(scenario, Path(out) / arm).metrics
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            metrics = run_society_sync(scenario, Path(folder)).metrics
-    return RunOutcome(arm, seed, metrics.survival_time, metrics.survived, metrics.end_reason)
+def findings_experiment(
+    runs: int, rounds: int = 50, arms: Sequence[str] = ARMS, path: Path | None = None
+) -> Experiment:
+    """The findings file with `runs` seeds (0..runs-1, the same for every arm), `rounds` per
+    run, and only the cells of `arms`."""
+    experiment = load_experiment(path or findings_file())
+    unknown = set(arms) - {cell.levels[FACTOR] for cell in experiment.cells}
+    if unknown:
+        raise ValueError(f"no such arm in {experiment.source}: {sorted(unknown)}")
+    cells = [
+        replace(cell, scenario=cell.scenario.model_copy(update={"rounds": rounds}))
+        for cell in experiment.cells
+        if cell.levels[FACTOR] in arms
+    ]
+    return replace(experiment, cells=cells, seeds=list(range(runs)))
 
 
 def run_findings(
@@ -97,16 +82,41 @@ def run_findings(
     workers: int = 2,
     out: Path | None = None,
     on_done: Callable[[RunOutcome], None] | None = None,
-    arms: Sequence[str] = tuple(ARMS),
+    arms: Sequence[str] = ARMS,
 ) -> list[RunOutcome]:
-    jobs = [(arm, seed, rounds, str(out) if out else None) for arm in arms for seed in range(runs)]
-    outcomes = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for outcome in pool.map(_one, jobs, chunksize=4):
-            outcomes.append(outcome)
+    """Run the findings experiment (into `out`, kept; else a folder discarded afterwards) and
+    return each run's outcome. A run that still fails after its retry is an error: an effect
+    over the seeds that happened to succeed would no longer be paired."""
+    experiment = findings_experiment(runs, rounds, arms)
+
+    def done(progress: Progress) -> None:
+        if progress.outcome.ok and on_done is not None:
+            on_done(_outcome(progress.outcome.job, progress.outcome.metrics))
+
+    holder = nullcontext(str(out)) if out is not None else tempfile.TemporaryDirectory()
+    with holder as folder:
+        state = run_experiment(experiment, Path(folder), LocalExecutor(workers), on_progress=done)
+        if state.failed:
+            first = state.failed[0]
+            raise RuntimeError(
+                f"{len(state.failed)} findings run(s) failed, e.g. {first.job.run_id}: {first.error}"
+            )
+        by_job = {o.job.run_id: o.metrics for o in state.succeeded}
+        for job in state.skipped:  # finished in an earlier call with the same `out`
+            by_job[job.run_id] = json.loads((job.run_dir / METRICS_FILE).read_text("utf-8"))
             if on_done is not None:
-                on_done(outcome)
-    return outcomes
+                on_done(_outcome(job, by_job[job.run_id]))
+        return [_outcome(job, by_job[job.run_id]) for job in state.jobs]
+
+
+def _outcome(job: Job, metrics: dict[str, Any]) -> RunOutcome:
+    return RunOutcome(
+        job.levels[FACTOR],
+        job.seed,
+        int(metrics["survival_time"]),
+        bool(metrics["survived"]),
+        metrics.get("end_reason"),
+    )
 
 
 @dataclass(frozen=True)

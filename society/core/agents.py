@@ -1,0 +1,36 @@
+"""The agents of a run as the scenario's population names them: one `AgentSpec` per agent,
+founders and newcomers (`joins_at` > 1), in population order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    id: str
+    group: str
+    persona: str
+    model: str
+    joins_at: int = 1
+
+
+def agents_of(scenario: Any) -> list[AgentSpec]:
+    """`scenario`: any game's scenario (`society.scenario.base.ScenarioBase`; typed loosely
+    because the core sits below the scenario schema). Ids are `<group>-<n>`, zero-padded to
+    the group's size so that they sort in order."""
+    agents = []
+    for group in scenario.population:
+        width = len(str(group.count))
+        for index in range(1, group.count + 1):
+            agents.append(
+                AgentSpec(
+                    f"{group.name}-{index:0{width}d}",
+                    group.name,
+                    group.persona,
+                    scenario.model_for(group).name,
+                    group.joins_at,
+                )
+            )
+    return agents
