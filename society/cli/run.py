@@ -376,6 +376,7 @@ async def _run_with_progress(
     )
 
     from society.coordinator.runner import run_society
+    from society.core.registry import game_of
 
     if quiet:
         return await run_society(scenario, out, backends=options, control=control, durable=durable)
@@ -383,12 +384,12 @@ async def _run_with_progress(
         TextColumn("round"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("stock {task.fields[stock]}"),
+        TextColumn(f"{game_of(scenario).headline_label} {{task.fields[stock]}}"),
         TimeElapsedColumn(),
     )
     progress = Progress(*columns, console=err_console, transient=False)
     task = progress.add_task(
-        "rounds", total=scenario.rounds, stock=f"{scenario.commons.start_stock:.1f}"
+        "rounds", total=scenario.rounds, stock=f"{game_of(scenario).start_headline(scenario):.1f}"
     )
 
     def advance(number: int, stock: float) -> None:

@@ -66,6 +66,12 @@ def run_id_for(scenario: Scenario) -> str:
 
 
 def agents_of(scenario: Scenario) -> list[AgentSpec]:
+    """Every agent of the run, as its game lists them (`Game.agents`)."""
+    return list(game_of(scenario).agents(scenario))
+
+
+def population_agents(scenario: Scenario) -> list[AgentSpec]:
+    """Each group's `count` agents, named '<group>-<n>' (the default `Game.agents`)."""
     agents = []
     for group in scenario.population:
         width = len(str(group.count))

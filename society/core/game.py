@@ -99,8 +99,12 @@ class Game:
     # --- a run --------------------------------------------------------------------------------
 
     def agents(self, scenario: Any) -> list[Any]:
-        """The run's agents (society.run.agents.AgentSpec), founders and newcomers."""
-        raise NotImplementedError
+        """Every agent that may play in the run (society.coordinator.runner.AgentSpec),
+        founders and newcomers, known up front: the runner builds their minds at the start.
+        Default: each population group's `count` agents, named '<group>-<n>'."""
+        from society.coordinator.runner import population_agents
+
+        return population_agents(scenario)
 
     def initial_state(self, scenario: Any, agents: Sequence[Any]) -> dict[str, Any]:
         raise NotImplementedError
@@ -119,8 +123,14 @@ class Game:
         """Write the run's last event."""
         raise NotImplementedError
 
+    # The number a progress display shows: its label, its value before round 1 and after
+    # each round (the commons' stock).
+    headline_label: ClassVar[str] = "headline"
+
+    def start_headline(self, scenario: Any) -> float:
+        return 0.0
+
     def headline(self, state: Any) -> float:
-        """The number a progress display shows after each round (e.g. the stock)."""
         return 0.0
 
     def round_memory(self, deps: Any) -> Any | None:

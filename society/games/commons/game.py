@@ -115,6 +115,11 @@ class Commons(Game):
             )
         )
 
+    headline_label = "stock"
+
+    def start_headline(self, scenario: Scenario) -> float:
+        return scenario.commons.start_stock
+
     def headline(self, state: Any) -> float:
         return state["stock"]
 
