@@ -95,7 +95,7 @@ def transcript(tmp_path: Path, lines: list[dict], tail: bytes = b"") -> RoundMar
 
 
 def test_rewind_sets_the_unfinished_round_aside(tmp_path: Path) -> None:
-    done = [{"seq": 0, "kind": "run_started"}, {"seq": 1, "kind": "round_finished"}]
+    done = [{"seq": 0, "kind": "run_started"}, {"seq": 1, "kind": "round_finished", "round": 1}]
     extra = b'{"seq": 2, "kind": "round_started"}\n{"seq": 3, "ki'
     mark = transcript(tmp_path, done, extra)
     rewind = rewind_transcript(tmp_path, mark)
@@ -106,13 +106,14 @@ def test_rewind_sets_the_unfinished_round_aside(tmp_path: Path) -> None:
 
 
 def test_rewind_refuses_a_transcript_changed_after_its_checkpoint(tmp_path: Path) -> None:
-    done = [{"seq": 0, "kind": "run_started"}, {"seq": 1, "kind": "round_finished"}]
+    done = [{"seq": 0, "kind": "run_started"}, {"seq": 1, "kind": "round_finished", "round": 1}]
     mark = transcript(tmp_path, done)
     (tmp_path / "events.jsonl").write_bytes(b'{"seq": 0}\n')  # cut short
     with pytest.raises(TranscriptMismatch, match="cut or replaced after the checkpoint"):
         rewind_transcript(tmp_path, mark)
-    transcript(tmp_path, [done[0], {"seq": 1, "kind": "regrowth_event"}])  # same length
-    with pytest.raises(TranscriptMismatch, match="expects a round_finished event with seq 1"):
+    # Same length, but an event of another round.
+    transcript(tmp_path, [done[0], {"seq": 1, "kind": "regrowth_event", "round": 2}])
+    with pytest.raises(TranscriptMismatch, match="expects an event of round 1 with seq 1"):
         rewind_transcript(tmp_path, mark)
 
 

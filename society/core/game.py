@@ -194,3 +194,23 @@ class Game:
         from society.core.presentation import scalar_row
 
         return scalar_row(metrics), []
+
+    # Experiment tables: (column of the per-run rows, heading, shown as a percentage). A game
+    # names the columns of its per-cell table (summary.md, cells.csv), its per-model table,
+    # the table `society experiment` prints, and its responses for a one-way ANOVA (the
+    # first is printed with its confidence interval).
+    def experiment_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        return ()
+
+    def experiment_model_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        return self.experiment_columns()
+
+    def experiment_printed(self) -> tuple[tuple[str, str, bool], ...]:
+        return self.experiment_columns()
+
+    def experiment_responses(self) -> tuple[str, ...]:
+        return ()
+
+    def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
+        """An experiment's plots (society.experiments.data.ExperimentData): name -> files."""
+        return {}

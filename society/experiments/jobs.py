@@ -15,7 +15,6 @@ from typing import Any
 
 from society.analysis.metrics_file import METRICS_FILE
 from society.backends.resolve import ChatModelFactory
-from society.scenario.schema import Scenario
 
 # Run folders live here, under the experiment's output folder.
 RUNS_DIR = "runs"
@@ -67,7 +66,10 @@ def run_job(job: Job, chat_model_factory: ChatModelFactory | None = None) -> Job
     from society.coordinator.runner import run_society_sync
 
     try:
-        scenario = Scenario.model_validate(
+        from society.core.registry import game_named
+
+        model = game_named(job.scenario.get("game")).scenario_type
+        scenario = model.model_validate(
             job.scenario, context={"personas": list(job.scenario.get("personas") or {})}
         )
         options = BackendOptions(

@@ -151,6 +151,16 @@ class Experiment:
     def factors(self) -> list[str]:
         return list(self.spec.grid)
 
+    @property
+    def game(self) -> Any:
+        """The game its cells play (a level may swap the base scenario, not the game)."""
+        from society.core.registry import game_of
+
+        games = {getattr(cell.scenario, "game", "commons") for cell in self.cells}
+        if len(games) > 1:
+            raise ValueError(f"an experiment's cells play one game; these play {sorted(games)}")
+        return game_of(self.cells[0].scenario)
+
     def anova(self) -> Anova | None:
         """The file's ANOVA, or by default one over the first two factors."""
         if self.spec.anova is not None:

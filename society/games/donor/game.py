@@ -118,6 +118,14 @@ class Donor(Game):
 
         return build_run_data(events, timings, metrics)
 
+    def experiment_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        from society.games.donor.experiment_rows import CELL_METRICS
+
+        return CELL_METRICS
+
+    def experiment_responses(self) -> tuple[str, ...]:
+        return ("last_mean_final_resources", "donation_fraction", "resources_change")
+
     def experiment_rows(
         self, events: Sequence[Any], metrics: Any
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
