@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from society.games.commons.events import HarvestResolved, RoundStarted
 from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
-from society.transcript.events import Event, HarvestResolved, RoundStarted
+from society.transcript.events import Event
 
 
 def _num(value: float | None, digits: int = 2) -> str:
