@@ -293,3 +293,44 @@ def test_a_shorter_rounds_stops_early_and_counts_completed_generations(tmp_path:
     run = run_society_sync(short("none.yaml", rounds=30), tmp_path)
     metrics = json.loads((run.run_dir / "metrics.json").read_text())
     assert metrics["rounds_completed"] == 30 and metrics["generations_completed"] == 1
+
+
+def donor_experiment(folder: Path, anova: str = "") -> Path:
+    path = folder / "donor-small.yaml"
+    path.write_text(
+        f"""\
+name: donor-small
+scenario: {DONOR / "_base.yaml"}
+seeds: 2
+overrides: {{donor: {{generations: 2}}}}
+grid:
+  variant:
+    none: {{donor: {{variant: none}}}}
+    costly_punishment: {{donor: {{variant: costly_punishment}}}}
+  gain:
+    two: {{}}
+    three: {{donor: {{cooperation_gain: 3}}}}
+{anova}""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_experiment_runs_donor_cells_and_prints_the_donor_table(tmp_path: Path) -> None:
+    path = donor_experiment(tmp_path, "anova: {factors: [variant, gain], responses: [last_mean_final_resources]}\n")
+    outcome = society(["experiment", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "--no-plots"])
+    assert outcome.code == 0, outcome.output
+    assert "resources last gen" in outcome.stdout and "donated" in outcome.stdout
+    assert "8 runs done" in outcome.stdout
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "| costly_punishment | three |" in summary and "last_mean_final_resources" in summary
+    rounds = (tmp_path / "out" / "results" / "rounds.csv").read_text().splitlines()
+    assert rounds[0].count("generation") and len(rounds) == 1 + 8 * 2  # a row per generation
+
+
+def test_experiment_anova_names_only_the_games_numbers(tmp_path: Path) -> None:
+    from society.experiments.spec import load_experiment
+
+    path = donor_experiment(tmp_path, "anova: {factors: [variant, gain], responses: [survival_time]}\n")
+    with pytest.raises(ScenarioError, match="not a per-run number of game 'donor'"):
+        load_experiment(path)

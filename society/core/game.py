@@ -211,6 +211,11 @@ class Game:
     def experiment_responses(self) -> tuple[str, ...]:
         return ()
 
+    def experiment_anova_responses(self) -> tuple[str, ...]:
+        """Per-run numbers an experiment's `anova.responses` may name."""
+        names = [*self.experiment_responses(), *(c for c, _, _ in self.experiment_columns())]
+        return tuple(dict.fromkeys(names))
+
     def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
         """An experiment's plots (society.experiments.data.ExperimentData): name -> files."""
         return {}

@@ -106,12 +106,14 @@ def _resumed(job: Job, options: Any, extra: dict[str, Any]) -> tuple[Any, str | 
     import asyncio
 
     from society.coordinator.gc_tuning import tuned_gc
+    from society.bounded_io import UnreadableFile
     from society.coordinator.resume import ResumeError, resume_society
 
     try:
         with tuned_gc():
             return asyncio.run(resume_society(job.run_dir, backends=options, **extra)), None
-    except ResumeError as error:
+    # UnreadableFile: killed while its checkpoint database was being created (no tables yet).
+    except (ResumeError, UnreadableFile) as error:
         aside = move_aside(job.run_dir, "unresumable")
         return None, f"could not resume ({error}); moved to {aside} and run from the start"
 

@@ -112,7 +112,9 @@ def write_summary(
 
 
 def no_anova_section(
-    factors: list[str], runs: list[dict[str, Any]], responses: Sequence[str]
+    factors: list[str],
+    runs: list[dict[str, Any]],
+    responses: Sequence[str] = ("survival_time", "gain_total"),
 ) -> list[str]:
     """Why there is no two-way ANOVA, said in the summary rather than left out; with one
     factor, a one-way ANOVA of each response over its levels instead."""

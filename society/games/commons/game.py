@@ -198,6 +198,11 @@ class Commons(Game):
     def experiment_responses(self) -> tuple[str, ...]:
         return ("survival_time", "gain_total")
 
+    def experiment_anova_responses(self) -> tuple[str, ...]:
+        from society.experiments.spec import RESPONSES
+
+        return RESPONSES
+
     def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
         from society.experiments.plots import all_plots
 
