@@ -334,3 +334,17 @@ def test_experiment_anova_names_only_the_games_numbers(tmp_path: Path) -> None:
     path = donor_experiment(tmp_path, "anova: {factors: [variant, gain], responses: [survival_time]}\n")
     with pytest.raises(ScenarioError, match="not a per-run number of game 'donor'"):
         load_experiment(path)
+
+
+def test_dry_run_measures_a_whole_generation() -> None:
+    from society.backends.dry_run import estimate
+
+    scenario = load_scenario(
+        DONOR / "none.yaml",
+        {"model": {"name": "openai:gpt-4o-mini"}, "population": [{"name": "p", "count": 12, "persona": "player"}]},
+    )
+    found = asyncio.run(estimate(scenario, retry_rate=0.0))
+    # Generation 1: 12 strategy calls and 6 donations in each of its 24 rounds, over 10 generations
+    # (later generations have 6 newcomers, so this is 54 calls high out of 1,506).
+    assert found.sampled_rounds == 24
+    assert found.calls == pytest.approx((12 + 6 * 24) * 10)

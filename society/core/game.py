@@ -123,6 +123,11 @@ class Game:
         """Write the run's last event."""
         raise NotImplementedError
 
+    def sample_rounds(self, scenario: Any) -> int:
+        """How many rounds a dry run plays to measure calls per round (default: round 1; a
+        game whose rounds differ, like the donor game's generations, gives a whole cycle)."""
+        return 1
+
     # The number a progress display shows: its label, its value before round 1 and after
     # each round (the commons' stock).
     headline_label: ClassVar[str] = "headline"

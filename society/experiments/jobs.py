@@ -105,8 +105,8 @@ def _resumed(job: Job, options: Any, extra: dict[str, Any]) -> tuple[Any, str | 
     the run starts afresh."""
     import asyncio
 
-    from society.coordinator.gc_tuning import tuned_gc
     from society.bounded_io import UnreadableFile
+    from society.coordinator.gc_tuning import tuned_gc
     from society.coordinator.resume import ResumeError, resume_society
 
     try:

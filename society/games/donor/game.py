@@ -66,6 +66,10 @@ class Donor(Game):
 
         finish(state, deps)
 
+    def sample_rounds(self, scenario: DonorScenario) -> int:
+        # A generation: its first round also holds the strategy calls.
+        return min(scenario.rounds, scenario.donor.rounds_per_generation)
+
     headline_label = "mean resources"
 
     def start_headline(self, scenario: DonorScenario) -> float:
