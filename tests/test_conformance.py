@@ -62,3 +62,24 @@ def test_appeals_conform(tmp_path: Path) -> None:
     s = scenario("demo.yaml", rounds=6, seed=1, institutions=institutions)
     report = check_institution("appeals", s, tmp_path, kills=2, seed=3)
     assert {"appeal", "judge"} <= report.phases_rendered
+
+
+@pytest.mark.parametrize("variant", ["costly-punishment", "partner-choice"])
+def test_the_donor_game_conforms(variant: str, tmp_path: Path) -> None:
+    """Two generations of the donor game (a generation boundary falls inside the run, so the
+    kills can land on selection and inheritance)."""
+    s = scenario(
+        f"donor/{variant}.yaml",
+        donor={
+            "variant": variant.replace("-", "_"),
+            "generations": 2,
+            "rounds_per_game": 4,
+            "games_per_generation": 1,
+        },
+        population=[
+            {"name": "reciprocators", "count": 2, "persona": "reciprocator"},
+            {"name": "defectors", "count": 2, "persona": "fixed_0"},
+        ],
+    )
+    report = check_game(s, tmp_path, kills=3, seed=11)
+    assert "donate" in report.phases_rendered and "inherit" in report.phases_rendered

@@ -76,7 +76,7 @@ def test_donate_prompt_shows_the_trace_and_the_strategy() -> None:
     assert "In round 2, 1_9 gave 20%" in text
     assert "In round 1, 1_3 gave 50%" in text
     assert "give half to anyone who gives" in text
-    assert "generation 1, round 4 of 12" in text
+    assert "generation 1, game 1 of 2, round 4 of 12" in text
     assert "had not been a donor" not in text  # the chain is full (3 links)
 
 
@@ -93,7 +93,7 @@ def test_a_short_chain_says_where_it_ends() -> None:
         .content
     )
     assert "In round 1, 1_3 gave 50%" in text
-    assert "Before that, 1_4 had not been a donor in this generation." in text
+    assert "Before that, 1_4 had not been a donor in this game." in text
     fresh = (
         PromptLibrary()
         .render(
@@ -104,7 +104,7 @@ def test_a_short_chain_says_where_it_ends() -> None:
         .messages[1]
         .content
     )
-    assert "1_5 has not been a donor yet in this generation." in fresh
+    assert "1_5 has not been a donor yet in this game." in fresh
 
 
 def test_strategy_prompt_shows_the_survivors() -> None:
@@ -127,7 +127,8 @@ def test_prompts_need_their_variables() -> None:
 def test_settings_defaults_are_the_papers_and_strict() -> None:
     s = DonorSettings()
     assert (s.variant, s.endowment, s.cooperation_gain, s.punishment_loss) == ("none", 10, 2, 2)
-    assert (s.generations, s.rounds_per_generation, s.survivor_fraction, s.trace_depth) == (
+    assert s.games_per_generation == 2
+    assert (s.generations, s.rounds_per_game, s.survivor_fraction, s.trace_depth) == (
         10,
         12,
         0.5,
@@ -141,11 +142,11 @@ def test_settings_defaults_are_the_papers_and_strict() -> None:
 
 def test_rounds_must_fit_the_bipartite_schedule() -> None:
     assert DonorSettings().schedule_repeats(12) == 1
-    assert DonorSettings(rounds_per_generation=24).schedule_repeats(12) == 2
+    assert DonorSettings(rounds_per_game=24).schedule_repeats(12) == 2
     with pytest.raises(ValueError, match="multiple"):
-        DonorSettings(rounds_per_generation=10).schedule_repeats(12)
+        DonorSettings(rounds_per_game=10).schedule_repeats(12)
     with pytest.raises(ValueError, match="even"):
         DonorSettings().schedule_repeats(11)
     with pytest.raises(ValidationError, match="multiple"):
-        DonorSettings.model_validate({"rounds_per_generation": 6}, context={"population": 12})
-    DonorSettings.model_validate({"rounds_per_generation": 6}, context={"population": 6})
+        DonorSettings.model_validate({"rounds_per_game": 6}, context={"population": 12})
+    DonorSettings.model_validate({"rounds_per_game": 6}, context={"population": 6})

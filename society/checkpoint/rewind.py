@@ -54,23 +54,25 @@ def rewind_transcript(run_dir: Path, mark: RoundMark) -> Rewind:
 
 
 def _check_last_event(events: Path, mark: RoundMark) -> None:
-    """The last line before the cut must be the event the mark follows."""
+    """The last line before the cut must be the event the mark follows: run_started for
+    round 0, else the last event of that round (whichever kind its game closes rounds with)."""
     start = max(0, mark.events_bytes - 8_000_000)
     with events.open("rb") as handle:
         handle.seek(start)
         head = handle.read(mark.events_bytes - start)
     last = head.rstrip(b"\n").rsplit(b"\n", 1)[-1]
-    # Any game's round ends with an event of that round (run_started before round 1).
-    expected = "run_started" if mark.round == 0 else f"an event of round {mark.round}"
+    expected = "run_started" if mark.round == 0 else f"round {mark.round}"
     try:
         event = json.loads(last)
         ok = event.get("seq") == mark.seq - 1 and (
-            event.get("kind") == "run_started" if mark.round == 0 else event.get("round") == mark.round
+            event.get("kind") == "run_started"
+            if mark.round == 0
+            else event.get("round") == mark.round and event.get("kind") != "run_started"
         )
     except ValueError:
         ok = False
     if not head.endswith(b"\n") or not ok:
         raise TranscriptMismatch(
-            f"{events}: the checkpoint of round {mark.round} expects {expected} with "
+            f"{events}: the checkpoint of round {mark.round} expects an event of {expected} with "
             f"seq {mark.seq - 1} at byte {mark.events_bytes}; the file was changed after it"
         )

@@ -189,17 +189,13 @@ def _print_cells(result: Analysis) -> None:
 
     from society.experiments.tables import fmt
 
-    table = Table(title="Per cell: mean (survival time with its 95% CI)")
-    shown = [
-        ("survival_time", "survival", False),
-        ("survived", "survival rate", True),
-        ("gain_total", "gain", False),
-        ("efficiency", "efficiency", True),
-        ("over_usage", "over-usage", True),
-        ("cooperation_rate", "cooperation", True),
-        ("punishment_rate", "punishment", True),
-        ("tokens", "tokens", False),
-    ]
+    shown = list(result.printed)
+    # The game's first response is shown with its CI (the commons: survival time).
+    headline = result.responses[0] if result.responses else None
+    heading = next((h for c, h, _ in result.columns if c == headline), None)
+    table = Table(
+        title=f"Per cell: mean ({heading} with its 95% CI)" if heading else "Per cell: mean"
+    )
     factors = list(result.data.factors) or ["cell"]
     for factor in factors:
         table.add_column(factor)
@@ -212,7 +208,7 @@ def _print_cells(result: Analysis) -> None:
             str(cell.n),
             # Means only, but survival time with its CI: the full table is in summary.md.
             *(
-                fmt(cell.estimates[column], percent, ci=column == "survival_time")
+                fmt(cell.estimates[column], percent, ci=column == headline)
                 for column, _, percent in shown
             ),
         )

@@ -349,9 +349,14 @@ def _print_estimate(estimate: Any) -> None:
         "-" if total_cost is None else f"{total_cost:,.4f}",
     )
     out_console.print(table)
+    sampled = (
+        "round 1's"
+        if estimate.sampled_rounds == 1
+        else f"the first {estimate.sampled_rounds} rounds'"
+    )
     out_console.print(
         f"This is an estimate: agents × {estimate.rounds} rounds × calls per agent-round × "
-        f"(1 + {estimate.retry_rate:g} expected retries), with round 1's real prompts and "
+        f"(1 + {estimate.retry_rate:g} expected retries), with {sampled} real prompts and "
         f"{estimate.reply_tokens} tokens per reply (capped by max_tokens). Runs can end early; "
         "later prompts grow with history and memory; re-asks resend longer prompts. "
         "Cost '-' means the model has no price (see --prices).",
@@ -376,6 +381,7 @@ async def _run_with_progress(
     )
 
     from society.coordinator.runner import run_society
+    from society.core.registry import game_of
 
     if quiet:
         return await run_society(scenario, out, backends=options, control=control, durable=durable)
@@ -383,12 +389,12 @@ async def _run_with_progress(
         TextColumn("round"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("stock {task.fields[stock]}"),
+        TextColumn(f"{game_of(scenario).headline_label} {{task.fields[stock]}}"),
         TimeElapsedColumn(),
     )
     progress = Progress(*columns, console=err_console, transient=False)
     task = progress.add_task(
-        "rounds", total=scenario.rounds, stock=f"{scenario.commons.start_stock:.1f}"
+        "rounds", total=scenario.rounds, stock=f"{game_of(scenario).start_headline(scenario):.1f}"
     )
 
     def advance(number: int, stock: float) -> None:

@@ -100,6 +100,7 @@ class DryRunEstimate:
     currency: str
     models: list[ModelEstimate] = field(default_factory=list)
     prompts: dict[str, int] = field(default_factory=dict)  # prompt id -> round-1 tokens (max)
+    sampled_rounds: int = 1  # rounds played to measure (Game.sample_rounds)
 
     @property
     def calls(self) -> float:
@@ -126,8 +127,10 @@ async def estimate(
     reply_tokens: int = 80,
     prompts: PromptLibrary | None = None,
 ) -> DryRunEstimate:
-    """Play round 1 with measuring minds and extrapolate to the whole run."""
+    """Play round 1 (or the game's sample of rounds) with measuring minds and extrapolate
+    to the whole run."""
     from society.coordinator.runner import run_society  # the runner imports the minds layer
+    from society.core.registry import game_of
 
     prompts = prompts or PromptLibrary.for_scenario(scenario)
     groups = {g.name: g for g in scenario.population}
@@ -143,12 +146,15 @@ async def estimate(
         by_spec.setdefault(key, DryRunMind(spec, prompts, scenario.llm))
         minds[agent.id] = by_spec[key]
         spec_of[key] = spec
-    one_round = scenario.model_copy(update={"rounds": 1})
+    sampled = max(1, game_of(scenario).sample_rounds(scenario))
+    one_round = scenario.model_copy(update={"rounds": sampled})
     with tempfile.TemporaryDirectory(prefix="society-dry-run-") as folder:
         await run_society(one_round, Path(folder), minds=minds, prompts=prompts)  # type: ignore[arg-type]
 
     prices = PriceTable.from_data(scenario.llm.prices.model_dump(), "llm.prices")
-    result = DryRunEstimate(scenario.rounds, retry_rate, reply_tokens, prices.currency)
+    result = DryRunEstimate(
+        scenario.rounds, retry_rate, reply_tokens, prices.currency, sampled_rounds=sampled
+    )
     for key, mind in by_spec.items():
         spec = spec_of[key]
         agents = sorted({a for a, m in minds.items() if m is mind})
@@ -158,8 +164,8 @@ async def estimate(
             result.prompts[call.prompt_id] = max(
                 result.prompts.get(call.prompt_id, 0), call.input_tokens
             )
-        calls_round = sum(len(c) for c in per_agent.values()) / max(1, len(agents))
-        tokens_round = sum(c.input_tokens for c in mind.calls) / max(1, len(agents))
+        calls_round = sum(len(c) for c in per_agent.values()) / max(1, len(agents)) / sampled
+        tokens_round = sum(c.input_tokens for c in mind.calls) / max(1, len(agents)) / sampled
         factor = len(agents) * scenario.rounds * (1.0 + retry_rate)
         reply = min(reply_tokens, spec.max_tokens) if spec.max_tokens else reply_tokens
         calls = calls_round * factor

@@ -1,5 +1,5 @@
-"""The agents of a run as the scenario's population names them: one `AgentSpec` per agent,
-founders and newcomers (`joins_at` > 1), in population order."""
+"""The agents of a run: one `AgentSpec` per agent that may play, founders and newcomers
+(`joins_at` > 1). A game lists them (`Game.agents`); by default, the population in order."""
 
 from __future__ import annotations
 
@@ -17,9 +17,18 @@ class AgentSpec:
 
 
 def agents_of(scenario: Any) -> list[AgentSpec]:
-    """`scenario`: any game's scenario (`society.scenario.base.ScenarioBase`; typed loosely
-    because the core sits below the scenario schema). Ids are `<group>-<n>`, zero-padded to
-    the group's size so that they sort in order."""
+    """Every agent of the run, as its game lists them (`Game.agents`): the runner builds
+    their minds at the start."""
+    from society.core.registry import game_of
+
+    return list(game_of(scenario).agents(scenario))
+
+
+def population_agents(scenario: Any) -> list[AgentSpec]:
+    """Each population group's `count` agents (the default `Game.agents`). `scenario`: any
+    game's scenario (`society.scenario.base.ScenarioBase`; typed loosely because the core
+    sits below the scenario schema). Ids are `<group>-<n>`, zero-padded to the group's size so
+    that they sort in order."""
     agents = []
     for group in scenario.population:
         width = len(str(group.count))

@@ -102,8 +102,12 @@ class Game:
     # --- a run --------------------------------------------------------------------------------
 
     def agents(self, scenario: Any) -> list[Any]:
-        """The run's agents (society.core.agents.AgentSpec), founders and newcomers."""
-        raise NotImplementedError
+        """Every agent that may play in the run (society.core.agents.AgentSpec),
+        founders and newcomers, known up front: the runner builds their minds at the start.
+        Default: each population group's `count` agents, named '<group>-<n>'."""
+        from society.core.agents import population_agents
+
+        return population_agents(scenario)
 
     def initial_state(self, scenario: Any, agents: Sequence[Any]) -> dict[str, Any]:
         raise NotImplementedError
@@ -122,8 +126,19 @@ class Game:
         """Write the run's last event."""
         raise NotImplementedError
 
+    def sample_rounds(self, scenario: Any) -> int:
+        """How many rounds a dry run plays to measure calls per round (default: round 1; a
+        game whose rounds differ, like the donor game's generations, gives a whole cycle)."""
+        return 1
+
+    # The number a progress display shows: its label, its value before round 1 and after
+    # each round (the commons' stock).
+    headline_label: ClassVar[str] = "headline"
+
+    def start_headline(self, scenario: Any) -> float:
+        return 0.0
+
     def headline(self, state: Any) -> float:
-        """The number a progress display shows after each round (e.g. the stock)."""
         return 0.0
 
     def round_memory(self, deps: Any) -> Any | None:
@@ -187,3 +202,28 @@ class Game:
         from society.core.presentation import scalar_row
 
         return scalar_row(metrics), []
+
+    # Experiment tables: (column of the per-run rows, heading, shown as a percentage). A game
+    # names the columns of its per-cell table (summary.md, cells.csv), its per-model table,
+    # the table `society experiment` prints, and its responses for a one-way ANOVA (the
+    # first is printed with its confidence interval).
+    def experiment_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        return ()
+
+    def experiment_model_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        return self.experiment_columns()
+
+    def experiment_printed(self) -> tuple[tuple[str, str, bool], ...]:
+        return self.experiment_columns()
+
+    def experiment_responses(self) -> tuple[str, ...]:
+        return ()
+
+    def experiment_anova_responses(self) -> tuple[str, ...]:
+        """Per-run numbers an experiment's `anova.responses` may name."""
+        names = [*self.experiment_responses(), *(c for c, _, _ in self.experiment_columns())]
+        return tuple(dict.fromkeys(names))
+
+    def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
+        """An experiment's plots (society.experiments.data.ExperimentData): name -> files."""
+        return {}

@@ -147,3 +147,62 @@ def next_generation(
     return Succession(
         generation, {agent: [dict(item) for item in inherited] for agent in newcomers}
     )
+
+
+# --- seats: every agent of a run known up front -------------------------------------------
+# A run that builds each agent's mind before it starts (as the runner does) must know every
+# agent that may ever play. With seats, the population is N fixed seats; a newcomer takes the
+# seat of the member it replaces, so it is named "<generation>_<seat>" and inherits the seat's
+# population group (model and persona). The founders are 1_1 .. 1_N in seat order.
+
+
+def seat_of(agent: str) -> int:
+    """The seat of an agent named "<generation>_<seat>"."""
+    generation, _, seat = agent.partition("_")
+    if not (generation.isdigit() and seat.isdigit()):
+        raise ValueError(f"{agent!r} is not a seat name '<generation>_<seat>'")
+    return int(seat)
+
+
+def born_in(agent: str) -> int:
+    """The generation an agent named "<generation>_<seat>" was born in."""
+    seat_of(agent)  # checks the name
+    return int(agent.partition("_")[0])
+
+
+def possible_agents(population: int, generations: int) -> list[tuple[str, int, int]]:
+    """(name, seat, generation born) of every agent that may play in `generations` generations
+    of `population` seats: the founders, then each later generation's possible newcomers (one
+    per seat; at most population − survivors of them join)."""
+    if population < 1 or generations < 1:
+        raise ValueError(f"need population ≥ 1 and generations ≥ 1 (got {population}, {generations})")
+    return [
+        (f"{generation}_{seat}", seat, generation)
+        for generation in range(1, generations + 1)
+        for seat in range(1, population + 1)
+    ]
+
+
+def next_generation_in_seats(
+    current: Generation,
+    scores: Mapping[str, float],
+    strategies: Mapping[str, Any],
+    *,
+    fraction: float,
+    rng: random.Random,
+) -> Succession:
+    """`next_generation`, but each newcomer is named after the seat of the member it replaces
+    ("<next generation>_<seat>"); newcomers are listed in seat order."""
+    plain = next_generation(current, scores, strategies, fraction=fraction, rng=rng)
+    survivors = plain.generation.survivors
+    replaced = sorted(set(current.members) - set(survivors), key=seat_of)
+    number = plain.generation.number
+    newcomers = tuple(f"{number}_{seat_of(agent)}" for agent in replaced)
+    inherited = next(iter(plain.inheritance.values()), [])
+    generation = Generation(
+        number=number,
+        members=(*survivors, *newcomers),
+        survivors=survivors,
+        newcomers=newcomers,
+    )
+    return Succession(generation, {agent: [dict(item) for item in inherited] for agent in newcomers})

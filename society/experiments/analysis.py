@@ -16,11 +16,9 @@ from pathlib import Path
 from society.experiments.anova import AnovaTable, anova_rows, grid_anovas
 from society.experiments.data import ExperimentData, collect, write_table
 from society.experiments.jobs import Job
-from society.experiments.plots import all_plots
 from society.experiments.spec import Experiment
 from society.experiments.tables import (
-    CELL_METRICS,
-    MODEL_METRICS,
+    Columns,
     GroupSummary,
     cell_table,
     model_table,
@@ -38,13 +36,20 @@ class Analysis:
     anovas: list[AnovaTable]
     plots: dict[str, list[Path]]
     files: list[Path]
+    # The game's table columns (society.core.game.Game.experiment_columns and its kin).
+    columns: Columns = ()
+    model_columns: Columns = ()
+    printed: Columns = ()
+    responses: tuple[str, ...] = ()
 
 
 def analyse(experiment: Experiment, jobs: list[Job], out: Path, plots: bool = True) -> Analysis:
     data = collect(jobs, experiment.factors)
     results = out / RESULTS_DIR
-    cells = cell_table(data.runs, experiment.factors)
-    models = model_table(data.runs)
+    game = experiment.game
+    columns, model_columns = game.experiment_columns(), game.experiment_model_columns()
+    cells = cell_table(data.runs, experiment.factors, columns)
+    models = model_table(data.runs, model_columns)
     spec = experiment.anova()
     anovas = (
         grid_anovas(data.runs, experiment.factors, spec.factors, spec.responses)
@@ -53,9 +58,20 @@ def analyse(experiment: Experiment, jobs: list[Job], out: Path, plots: bool = Tr
     )
     files = write_table(data.runs, results / "runs")
     files += write_table(data.rounds, results / "rounds")
-    files += write_table(table_rows(cells, CELL_METRICS), results / "cells", parquet=False)
-    files += write_table(table_rows(models, MODEL_METRICS), results / "models", parquet=False)
+    files += write_table(table_rows(cells, columns), results / "cells", parquet=False)
+    files += write_table(table_rows(models, model_columns), results / "models", parquet=False)
     if anovas:
         files += write_table(anova_rows(anovas), results / "anova", parquet=False)
-    drawn = all_plots(data, results / "plots") if plots else {}
-    return Analysis(data, cells, models, anovas, drawn, files)
+    drawn = game.experiment_plots(data, results / "plots") if plots else {}
+    return Analysis(
+        data,
+        cells,
+        models,
+        anovas,
+        drawn,
+        files,
+        columns,
+        model_columns,
+        game.experiment_printed(),
+        game.experiment_responses(),
+    )

@@ -70,10 +70,12 @@ class Anova(BaseModel):
     factors: list[str] = Field(
         min_length=2, max_length=2, description="The two grid factors of the two-way ANOVA."
     )
-    responses: list[Literal[RESPONSES]] = Field(  # type: ignore[valid-type]
-        default_factory=lambda: ["survival_time", "gain_total"],
+    responses: list[str] | None = Field(
+        None,
         min_length=1,
-        description="Per-run metrics analysed; one ANOVA each, per level of the other factors.",
+        description="Per-run metrics analysed; one ANOVA each, per level of the other factors "
+        "(default: the game's, e.g. the commons' survival_time and gain_total). The game "
+        "says which it has (the commons: RESPONSES).",
     )
 
 
@@ -151,11 +153,25 @@ class Experiment:
     def factors(self) -> list[str]:
         return list(self.spec.grid)
 
+    @property
+    def game(self) -> Any:
+        """The game its cells play (a level may swap the base scenario, not the game)."""
+        from society.core.registry import game_of
+
+        games = {getattr(cell.scenario, "game", "commons") for cell in self.cells}
+        if len(games) > 1:
+            raise ValueError(f"an experiment's cells play one game; these play {sorted(games)}")
+        return game_of(self.cells[0].scenario)
+
     def anova(self) -> Anova | None:
-        """The file's ANOVA, or by default one over the first two factors."""
-        if self.spec.anova is not None:
-            return self.spec.anova
-        return Anova(factors=self.factors[:2]) if len(self.factors) >= 2 else None
+        """The file's ANOVA, or by default one over the first two factors; responses default
+        to the game's (`Game.experiment_responses`)."""
+        spec = self.spec.anova
+        if spec is None and len(self.factors) >= 2:
+            spec = Anova(factors=self.factors[:2])
+        if spec is not None and spec.responses is None:
+            spec = spec.model_copy(update={"responses": list(self.game.experiment_responses())})
+        return spec
 
     def runs(self) -> list[tuple[Cell, Scenario]]:
         """Every cell × seed, cells in grid order, then seeds."""
@@ -192,7 +208,26 @@ def load_experiment(path: str | Path) -> Experiment:
         cells.append(Cell(name, levels, scenario))
     if problems:
         raise ScenarioError(problems)
-    return Experiment(source, spec, cells, seeds)
+    experiment = Experiment(source, spec, cells, seeds)
+    _check_responses(experiment, origins, label)
+    return experiment
+
+
+def _check_responses(experiment: Experiment, origins: Origins, label: str) -> None:
+    """ANOVA responses must be per-run numbers of the experiment's game."""
+    anova = experiment.spec.anova
+    if anova is None or anova.responses is None:
+        return
+    known = experiment.game.experiment_anova_responses()
+    for index, response in enumerate(anova.responses):
+        if response not in known:
+            here = _where(*origins.get(("anova", "responses", index), (label, 0)))
+            close = difflib.get_close_matches(response, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ScenarioError(
+                [f"{here}: anova.responses: {response!r} is not a per-run number of game "
+                 f"{experiment.game.name!r}{hint}; one of: {', '.join(known)}"]
+            )  # fmt: skip
 
 
 def _cell_scenario(

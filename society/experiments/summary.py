@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from society.experiments.analysis import Analysis
 from society.experiments.anova import fmt_p, markdown_anova
 from society.experiments.runner import ExperimentRun
 from society.experiments.spec import Experiment
-from society.experiments.tables import CELL_METRICS, MODEL_METRICS, markdown_table
+from society.experiments.tables import markdown_table
 from society.version import __version__
 
 SUMMARY_FILE = "summary.md"
@@ -73,7 +74,7 @@ def write_summary(
         "above 100 % means harvesting beyond the sustainable yield; tokens and cost are per "
         "run ('–': not measured).",
         "",
-        markdown_table(analysis.cells, CELL_METRICS, experiment.factors or ["cell"]),
+        markdown_table(analysis.cells, analysis.columns, experiment.factors or ["cell"]),
         "",
     ]
     if analysis.anovas:
@@ -87,13 +88,13 @@ def write_summary(
             "",
         ]
     else:
-        lines += no_anova_section(experiment.factors, analysis.data.runs)
+        lines += no_anova_section(experiment.factors, analysis.data.runs, analysis.responses)
     lines += [
         "## Models",
         "",
         "GovSim-style comparison: every commons, intervention and seed of each model pooled.",
         "",
-        markdown_table(analysis.models, MODEL_METRICS, ["model"]),
+        markdown_table(analysis.models, analysis.model_columns, ["model"]),
         "",
     ]
     if analysis.plots:
@@ -110,10 +111,11 @@ def write_summary(
     return path
 
 
-ONE_WAY_RESPONSES = ("survival_time", "gain_total")
-
-
-def no_anova_section(factors: list[str], runs: list[dict[str, Any]]) -> list[str]:
+def no_anova_section(
+    factors: list[str],
+    runs: list[dict[str, Any]],
+    responses: Sequence[str] = ("survival_time", "gain_total"),
+) -> list[str]:
     """Why there is no two-way ANOVA, said in the summary rather than left out; with one
     factor, a one-way ANOVA of each response over its levels instead."""
     lines = ["## ANOVA", ""]
@@ -136,7 +138,7 @@ def no_anova_section(factors: list[str], runs: list[dict[str, Any]]) -> list[str
         "| response | levels | runs | F | p |",
         "|---|---:|---:|---:|---:|",
     ]
-    for response in ONE_WAY_RESPONSES:
+    for response in responses:
         groups: dict[str, list[float]] = {}
         for row in runs:
             if row.get(response) is not None:

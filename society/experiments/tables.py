@@ -24,6 +24,17 @@ CELL_METRICS: tuple[tuple[str, str, bool], ...] = (
     ("tokens", "tokens", False),
     ("cost", "cost", False),
 )
+# The table `society experiment` prints (means; survival time with its CI).
+PRINTED_METRICS: tuple[tuple[str, str, bool], ...] = (
+    ("survival_time", "survival", False),
+    ("survived", "survival rate", True),
+    ("gain_total", "gain", False),
+    ("efficiency", "efficiency", True),
+    ("over_usage", "over-usage", True),
+    ("cooperation_rate", "cooperation", True),
+    ("punishment_rate", "punishment", True),
+    ("tokens", "tokens", False),
+)
 # GovSim's Table 1 columns, plus what the models spent.
 MODEL_METRICS: tuple[tuple[str, str, bool], ...] = (
     ("survived", "survival rate", True),
@@ -72,7 +83,12 @@ def wilson(successes: float, n: int) -> Estimate:
     return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n)
 
 
-def cell_table(runs: Sequence[Row], factors: list[str]) -> list[GroupSummary]:
+Columns = Sequence[tuple[str, str, bool]]
+
+
+def cell_table(
+    runs: Sequence[Row], factors: list[str], columns: Columns = CELL_METRICS
+) -> list[GroupSummary]:
     order = list(dict.fromkeys(r["cell"] for r in runs))
     table = []
     for cell in order:
@@ -82,14 +98,14 @@ def cell_table(runs: Sequence[Row], factors: list[str]) -> list[GroupSummary]:
                 cell,
                 {f: rows[0][f] for f in factors},
                 len(rows),
-                {column: _estimate(rows, column) for column, _, _ in CELL_METRICS},
+                {column: _estimate(rows, column) for column, _, _ in columns},
                 sorted(r["seed"] for r in rows),
             )
         )
     return table
 
 
-def model_table(runs: Sequence[Row]) -> list[GroupSummary]:
+def model_table(runs: Sequence[Row], columns: Columns = MODEL_METRICS) -> list[GroupSummary]:
     table = []
     for model in sorted({r["models"] for r in runs}):
         rows = [r for r in runs if r["models"] == model]
@@ -98,7 +114,7 @@ def model_table(runs: Sequence[Row]) -> list[GroupSummary]:
                 model,
                 {"model": model},
                 len(rows),
-                {column: _estimate(rows, column) for column, _, _ in MODEL_METRICS},
+                {column: _estimate(rows, column) for column, _, _ in columns},
                 sorted({r["seed"] for r in rows}),
             )
         )

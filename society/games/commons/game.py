@@ -165,6 +165,11 @@ class Commons(Game):
             )
         )
 
+    headline_label = "stock"
+
+    def start_headline(self, scenario: Scenario) -> float:
+        return scenario.commons.start_stock
+
     def headline(self, state: Any) -> float:
         return state["stock"]
 
@@ -224,6 +229,34 @@ class Commons(Game):
         from society.games.commons.experiment_rows import experiment_rows
 
         return experiment_rows(events, metrics)
+
+    def experiment_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        from society.experiments.tables import CELL_METRICS
+
+        return CELL_METRICS
+
+    def experiment_model_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        from society.experiments.tables import MODEL_METRICS
+
+        return MODEL_METRICS
+
+    def experiment_printed(self) -> tuple[tuple[str, str, bool], ...]:
+        from society.experiments.tables import PRINTED_METRICS
+
+        return PRINTED_METRICS
+
+    def experiment_responses(self) -> tuple[str, ...]:
+        return ("survival_time", "gain_total")
+
+    def experiment_anova_responses(self) -> tuple[str, ...]:
+        from society.experiments.spec import RESPONSES
+
+        return RESPONSES
+
+    def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
+        from society.experiments.plots import all_plots
+
+        return all_plots(data, folder)
 
     def compute_metrics(self, events: Sequence[Any]) -> Any:
         from society.games.commons.metrics import compute_metrics

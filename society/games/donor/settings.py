@@ -38,12 +38,19 @@ class DonorSettings(Strict):
         description="In costly_punishment, each unit a donor spends takes this many from the recipient: 2 [V&H].",
     )
     generations: int = Field(10, ge=1, description="Generations played: 10 [V&H].")
-    rounds_per_generation: int = Field(
+    rounds_per_game: int = Field(
         12,
         ge=1,
-        description="Rounds per generation: a whole number of bipartite round-robin schedules, "
+        description="Rounds of each game: a whole number of bipartite round-robin schedules, "
         "each N rounds for N agents (each agent donates N/2 times and receives N/2 times); "
         "12 agents, 12 rounds [V&H].",
+    )
+    games_per_generation: int = Field(
+        2,
+        ge=1,
+        description="Games played by each generation; resources and traces start afresh each "
+        "game, the second plays the first's pairs reversed, and agents are ranked by their "
+        "resources after the last game: 2 [V&H `donorGame`].",
     )
     survivor_fraction: float = Field(
         0.5,
@@ -58,20 +65,28 @@ class DonorSettings(Strict):
         description="How many links of the recipient's chain of past donations a donor sees: 3 [V&H].",
     )
 
+    @property
+    def rounds_per_generation(self) -> int:
+        return self.rounds_per_game * self.games_per_generation
+
+    @property
+    def total_rounds(self) -> int:
+        return self.rounds_per_generation * self.generations
+
     def schedule_repeats(self, population: int) -> int:
-        """How many times the N-round bipartite schedule is played in a generation; a
-        ValueError unless the population is even and rounds_per_generation a multiple of it."""
+        """How many times the N-round bipartite schedule is played in a game; a ValueError
+        unless the population is even and rounds_per_game a multiple of it."""
         if population < 2 or population % 2:
             raise ValueError(
                 f"the donor game pairs agents in two halves: it needs an even number of "
                 f"agents, at least 2 (got {population})"
             )
-        if self.rounds_per_generation % population:
+        if self.rounds_per_game % population:
             raise ValueError(
-                f"rounds_per_generation ({self.rounds_per_generation}) must be a multiple of "
+                f"rounds_per_game ({self.rounds_per_game}) must be a multiple of "
                 f"the number of agents ({population}): one bipartite schedule is {population} rounds"
             )
-        return self.rounds_per_generation // population
+        return self.rounds_per_game // population
 
     @model_validator(mode="after")
     def _fits_population(self, info: ValidationInfo) -> DonorSettings:
@@ -81,5 +96,5 @@ class DonorSettings(Strict):
             try:
                 self.schedule_repeats(population)
             except ValueError as error:
-                raise rule_error(str(error), "rounds_per_generation") from None
+                raise rule_error(str(error), "rounds_per_game") from None
         return self

@@ -21,7 +21,8 @@ def _rules(settings: Any, population: int) -> dict[str, Any]:
         "punishment_loss": settings.punishment_loss,
         "endowment": settings.endowment,
         "generations": settings.generations,
-        "rounds": settings.rounds_per_generation,
+        "rounds": settings.rounds_per_game,
+        "games": settings.games_per_generation,
         "population": population,
         "survivor_fraction": settings.survivor_fraction,
         "trace_depth": settings.trace_depth,
@@ -29,16 +30,26 @@ def _rules(settings: Any, population: int) -> dict[str, Any]:
 
 
 def donation_view(
-    state: Mapping[str, Any], settings: Any, *, donor: str, recipient: str, round: int
+    state: Mapping[str, Any],
+    settings: Any,
+    *,
+    donor: str,
+    recipient: str,
+    round: int,
+    run_round: int | None = None,
 ) -> dict[str, Any]:
     """The donor's view: its resources and strategy, the recipient's resources and trace.
-    An LLM agent's strategy is text ("strategy"); a rule agent's is numbers ("rule")."""
+    An LLM agent's strategy is text ("strategy"); a rule agent's is numbers ("rule").
+    `round` is the round of the game at hand (what the prompt and traces say); `run_round`
+    the run's round number (what events are filed under; default: the same)."""
     resources = state["resources"]
     strategy = state["strategies"].get(donor)
     return {
         "agent": donor,
         "generation": state["generation"],
-        "round": round,
+        "game": state.get("game", 1),
+        "round": round if run_round is None else run_round,
+        "game_round": round,
         "resources": resources[donor],
         "recipient": {
             "name": recipient,
@@ -58,12 +69,14 @@ def strategy_view(
     generation: int,
     population: int,
     inherited: Sequence[Mapping[str, Any]],
+    run_round: int = 0,
 ) -> dict[str, Any]:
     """A newcomer's view before it plays: the rules, and the survivors' strategies it
-    inherits (best first; empty in the first generation)."""
+    inherits (best first; empty in the first generation). `run_round`: the run's round."""
     return {
         "agent": agent,
         "generation": generation,
+        "round": run_round,
         "inherited": [dict(item) for item in inherited],
         **_rules(settings, population),
     }

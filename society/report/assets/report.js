@@ -42,6 +42,7 @@ async function provenance(key, round) {
 
 // Turn rows are arrays (compact); give them names once.
 function prepare(data) {
+  if (data.generic) return; // a game's generic data: drawn by genericView
   data.turns = data.turns.map((t) => ({
     seq: t[0], round: t[1], agent: data.agents[t[2]].id, phase: t[3], source: t[4],
     decision: t[5], attempts: t[6], failure: t[7], calls: t[8], tin: t[9], tout: t[10],
@@ -140,6 +141,16 @@ async function render() {
     return ready();
   }
   const data = await core(route.run);
+  if (data.generic) {
+    if (PAGE === "experiment") tabs.append(h("a", { href: "#" }, "← all runs"));
+    const chosen = route.view === "round" || route.r ? "round" : "overview";
+    for (const [name, label] of [["overview", "Overview"], ["round", "Rounds"]]) {
+      tabs.append(link({ view: name }, label, { cls: chosen === name ? "on" : null, "data-tab": name }));
+    }
+    main.replaceChildren(chosen === "round" ? genericRoundView(data) : genericView(data));
+    closeDetail();
+    return ready();
+  }
   const view = route.view || (route.r ? "round" : route.agent && !route.view ? "agent" : "overview");
   if (PAGE === "experiment") tabs.append(h("a", { href: "#" }, "← all runs"));
   for (const [name, label] of [["overview", "Overview"], ["round", "Rounds"], ["agents", "Agents"], ["search", "Search"], ["gossip", "Gossip"]]) {
@@ -158,6 +169,46 @@ function ready() {
 
 function showError(error) {
   document.getElementById("main").replaceChildren(h("p", { cls: "bad" }, "Could not draw the report: " + error));
+}
+
+// ---------- a game without a view of its own (society.core.presentation) ----------
+
+// Its sections: [{title, series?, y_label?, headers, rows, numeric?}] — a chart and/or a table.
+function genericSections(sections) {
+  return (sections || []).map((sec) => h("section", { "data-section": sec.title },
+    h("h3", {}, sec.title),
+    sec.series ? chart(sec.series, { yLabel: sec.y_label || "" }) : null,
+    sec.rows ? table(sec.headers, sec.rows.map((r) => row(r.map((c) => num(c)), sec.numeric || [])), sec.numeric || []) : null));
+}
+
+function scalarPairs(obj, prefix = "") {
+  const out = [];
+  for (const [k, v] of Object.entries(obj || {})) {
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) out.push(...scalarPairs(v, prefix + k + "."));
+    else if (!Array.isArray(v)) out.push([prefix + k, num(v, 3)]);
+  }
+  return out;
+}
+
+function genericView(data) {
+  const run = data.run;
+  return h("div", { "data-view": "overview" },
+    h("h2", {}, `${run.scenario} · game ${run.game} · seed ${run.seed}`),
+    facts([["run", run.id], ["agents", String(data.agents.length)], ["rounds", String(data.rounds.length)]]),
+    genericSections(data.sections),
+    data.metrics ? h("section", {}, h("h3", {}, "Metrics"),
+      table(["metric", "value"], scalarPairs(data.metrics).map((p) => row(p, [1])), [1])) : h("p", {}, "No metrics: the run has not finished."));
+}
+
+function genericRoundView(data) {
+  const numbers = data.rounds.map((r) => r.round);
+  const chosen = Number(route.r || numbers[0]);
+  const found = data.rounds.find((r) => r.round === chosen) || data.rounds[0];
+  const nav = h("p", { cls: "rounds-nav" }, numbers.map((n) => [link({ view: "round", r: n }, String(n), { cls: n === found.round ? "on" : null }), " "]));
+  return h("div", { "data-view": "round" },
+    h("h2", {}, `Round ${found.round}`), nav,
+    genericSections(found.sections),
+    table(["#", "kind", "event"], found.events.map((e) => row([e.seq, e.kind, e.text], [0])), [0]));
 }
 
 // ---------- charts ----------
