@@ -166,11 +166,6 @@ class Coin(Game):
     def default_round(self, scenario: Any) -> list[str]:
         return ["call", "toss"]
 
-    def agents(self, scenario: Any) -> list[Any]:
-        from society.coordinator.runner import agents_of
-
-        return agents_of(scenario)
-
     def initial_state(self, scenario: Any, agents: Sequence[Any]) -> dict[str, Any]:
         records = {
             a.id: {"group": a.group, "persona": a.persona, "joins_at": 1, "alive": True}
