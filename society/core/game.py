@@ -146,8 +146,8 @@ class Game:
         return None
 
     def personas(self, scenario: Any, agents: Sequence[Any]) -> dict[str, str]:
-        """Agent id -> the persona text its prompts show."""
-        raise NotImplementedError
+        """Agent id -> the persona text its prompts show (the persona's `description`)."""
+        return {a.id: scenario.persona(a.persona).description for a in agents}
 
     def compute_metrics(self, events: Sequence[Any]) -> Any:
         """The run's metrics (a pydantic model) from its events alone."""

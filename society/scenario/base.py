@@ -8,6 +8,7 @@ file written before them stay exactly as they were."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -99,6 +100,31 @@ class ScenarioBase(Stable):
                 )
             first[group.name] = index
         return groups
+
+    @classmethod
+    def builtin_personas(cls) -> Mapping[str, Any]:
+        """The game's built-in personas by key (a game's scenario model says which)."""
+        return {}
+
+    def persona(self, key: str) -> Any:
+        """A scenario's own persona of that key, else the game's built-in one."""
+        own: Mapping[str, Any] = getattr(self, "personas", None) or {}
+        return own.get(key) or self.builtin_personas()[key]
+
+    @model_validator(mode="after")
+    def _personas_exist(self) -> ScenarioBase:
+        known = set(self.builtin_personas()) | set(getattr(self, "personas", None) or {})
+        for index, group in enumerate(self.population):
+            if group.persona not in known:
+                # Reached only without the loader's context (the group validator runs first).
+                raise rule_error(
+                    f"unknown persona {group.persona!r} (population[{index}].persona); "
+                    f"known: {', '.join(sorted(known))}",
+                    "population",
+                    index,
+                    "persona",
+                )
+        return self
 
     def model_for(self, group: Group) -> ModelSpec:
         return group.model or self.model

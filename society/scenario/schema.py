@@ -146,24 +146,6 @@ class Scenario(ScenarioBase):
             institutions[key] = section
         return {**data, "institutions": institutions}
 
-    @model_validator(mode="after")
-    def _personas_exist(self) -> Scenario:
-        known = set(BUILTIN_PERSONAS) | set(self.personas)
-        for index, group in enumerate(self.population):
-            if group.persona not in known:
-                # Reached only without the loader's context (the group validator runs first).
-                raise rule_error(
-                    f"unknown persona {group.persona!r} (population[{index}].persona); "
-                    f"known: {', '.join(sorted(known))}",
-                    "population",
-                    index,
-                    "persona",
-                )
-        return self
-
     @classmethod
     def builtin_personas(cls) -> dict[str, Persona]:
         return BUILTIN_PERSONAS
-
-    def persona(self, key: str) -> Persona:
-        return self.personas.get(key) or BUILTIN_PERSONAS[key]

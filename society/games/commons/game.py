@@ -180,9 +180,6 @@ class Commons(Game):
             return None
         return MemoryKeeper(deps.memory, deps.scenario, deps.mind_sources, deps.writer)
 
-    def personas(self, scenario: Scenario, agents: Sequence[Any]) -> dict[str, str]:
-        return {a.id: scenario.persona(a.persona).description for a in agents}
-
     def event_types(self) -> Sequence[type]:
         from society.games.commons.events import EVENTS
 

@@ -79,9 +79,6 @@ class Donor(Game):
         resources = state["resources"]
         return sum(resources.values()) / len(resources)
 
-    def personas(self, scenario: DonorScenario, agents: Sequence[Any]) -> dict[str, str]:
-        return {a.id: scenario.persona(a.persona).description for a in agents}
-
     def event_types(self) -> Sequence[type]:
         from society.games.donor.events import EVENTS
 

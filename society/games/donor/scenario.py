@@ -170,6 +170,3 @@ class DonorScenario(ScenarioBase):
     @classmethod
     def builtin_personas(cls) -> dict[str, DonorPersona]:
         return BUILTIN_PERSONAS
-
-    def persona(self, key: str) -> DonorPersona:
-        return self.personas.get(key) or BUILTIN_PERSONAS[key]

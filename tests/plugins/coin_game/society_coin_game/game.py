@@ -47,9 +47,6 @@ class CoinScenario(ScenarioBase):
     def builtin_personas(cls) -> dict[str, Persona]:
         return PERSONAS
 
-    def persona(self, key: str) -> Persona:
-        return self.personas.get(key) or PERSONAS[key]
-
 
 # --- state, decisions, events ----------------------------------------------------------
 class CoinState(CoreState):
@@ -202,9 +199,6 @@ class Coin(Game):
                 end_reason=state["end_reason"] or "",
             )
         )
-
-    def personas(self, scenario: Any, agents: Sequence[Any]) -> dict[str, str]:
-        return {a.id: scenario.persona(a.persona).description for a in agents}
 
     def event_types(self) -> Sequence[type]:
         return (CoinTossed,)
