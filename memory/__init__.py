@@ -1,31 +1,42 @@
 """Episodic memory for agents: items, retrieval scoring, embedders and stores.
 
 `society` imports this package, never the reverse. Chroma-backed names are imported on first
-use, so `import memory` stays light.
+use, and so is everything that computes with numpy, so `import memory` stays light.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from memory.embedders import DEFAULT_EMBEDDER, Embedder, make_embedder
+from memory.embedders import DEFAULT_EMBEDDER, make_embedder
 from memory.errors import (
     DuplicateItemError,
     EmbedderError,
     MemoryStoreError,
     StoreMismatchError,
 )
-from memory.in_memory import InMemoryMemory
 from memory.items import MemoryItem, MemoryQuery, ScoredMemory, derive_item_id
 from memory.protocol import EpisodicMemory
-from memory.scoring import RetrievalWeights, active_pinned, answer
 from memory.settings import MemorySettings, open_memory
+from memory.weights import RetrievalWeights
 
 if TYPE_CHECKING:
     from memory.chroma_server import ChromaServer
     from memory.chroma_store import ChromaMemory
+    from memory.embedders.base import Embedder
+    from memory.in_memory import InMemoryMemory
+    from memory.scoring import active_pinned, answer
 
-_LAZY = {"ChromaMemory": "memory.chroma_store", "ChromaServer": "memory.chroma_server"}
+# Imported on first use: Chroma, and everything that computes with numpy (a scenario's memory
+# section names an embedder and weights, and validating it must not load them).
+_LAZY = {
+    "ChromaMemory": "memory.chroma_store",
+    "ChromaServer": "memory.chroma_server",
+    "Embedder": "memory.embedders.base",
+    "InMemoryMemory": "memory.in_memory",
+    "active_pinned": "memory.scoring",
+    "answer": "memory.scoring",
+}
 
 __all__ = [
     "DEFAULT_EMBEDDER",

@@ -22,20 +22,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from memory.items import MemoryItem, MemoryQuery, ScoredMemory
-
-
-class RetrievalWeights(BaseModel):
-    """Weights of the three score terms and the per-round recency decay."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    recency: float = Field(default=0.5, ge=0.0, allow_inf_nan=False)
-    importance: float = Field(default=3.0, ge=0.0, allow_inf_nan=False)
-    relevance: float = Field(default=2.0, ge=0.0, allow_inf_nan=False)
-    decay: float = Field(default=0.99, gt=0.0, le=1.0, description="recency factor per round")
+from memory.weights import RetrievalWeights
 
 
 def recency(rounds: np.ndarray, now_round: int, decay: float) -> np.ndarray:

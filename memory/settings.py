@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from memory.embedders.registry import DEFAULT_EMBEDDER, make_embedder
 from memory.protocol import EpisodicMemory
-from memory.scoring import RetrievalWeights
+from memory.weights import RetrievalWeights
 
 
 class MemorySettings(BaseModel):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from memory.embedders.base import Embedder
 from memory.errors import EmbedderError
+
+if TYPE_CHECKING:
+    from memory.embedders.base import Embedder
 
 DEFAULT_EMBEDDER = "hashing"
 
