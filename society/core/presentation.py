@@ -44,10 +44,13 @@ def scalar_row(metrics: BaseModel) -> dict[str, Any]:
 
 
 def scalar_rows(metrics: BaseModel) -> list[tuple[str, str]]:
+    """The metrics table's rows; model usage only when the run made model calls."""
+    row = scalar_row(metrics)
+    no_calls = row.get("llm.calls") == 0
     return [
         (name, f"{value:.3f}" if isinstance(value, float) else str(value))
-        for name, value in scalar_row(metrics).items()
-        if name not in {"run_id"}
+        for name, value in row.items()
+        if name != "run_id" and not (no_calls and name.startswith("llm."))
     ]
 
 
