@@ -7,7 +7,6 @@ import math
 import pytest
 
 from society.core.rng import derive_rng
-from society.games.commons.choice import build_ballot
 from society.games.commons.dynamics import (
     LadderStep,
     cosine,
@@ -19,6 +18,7 @@ from society.games.commons.dynamics import (
     update_reputation,
     violates,
 )
+from society.games.commons.institutions.voting import build_ballot
 
 LADDER = [
     LadderStep("warning"),

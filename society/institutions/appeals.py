@@ -506,7 +506,7 @@ class Judge(_AppealsPhase):
         return Judgement
 
     def rule(self, request: Any, rng: random.Random) -> DecisionModel:
-        from society.games.commons.rules import remembered_violators
+        from society.games.commons.institutions.monitoring import remembered_violators
 
         context = dict(request.context)
         memories = context.get("memories", [])

@@ -2,177 +2,36 @@
 agents learn from consequences. Each institution is switched on and parameterised here.
 Tags: [P] the social-learning CPR paper, [G] GovSim, [O] our own default.
 
-The `institutions:` section is composed: the fixed sections below plus one field per
-institution module registered for the commons (`society.institutions.*`, see
-`society.core.institution.compose_settings`)."""
+The `institutions:` section is composed: one field per institution module registered for the
+commons (its own six in `society/games/commons/institutions/`, and `society.institutions.*`;
+see `society.core.institution.compose_settings`); the six the commons has always had keep
+their place in a resolved scenario (`dump_position`). Each section's fields are documented in
+its module."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from society.core.institution import compose_settings, run_checks
-from society.scenario._base import Stable, Strict, rule_error
+from society.scenario._base import Stable, Strict
 
-
-class Monitoring(Strict):
-    """Agents inspect one peer's harvest after the harvest (Ostrom 4)."""
-
-    enabled: bool = Field(
-        False,
-        description="Rule agents inspect a random peer with their propensity m; LLM agents choose whom, or nobody [P].",
-    )
-    cost: float = Field(
-        0.0, ge=0.0, description="What one inspection costs the inspector (units) [P: 0]."
-    )
-    target_suspects: float = Field(
-        0.5,
-        ge=0.0,
-        le=1.0,
-        description="Rule agents: probability that an inspection targets a peer the agent's "
-        "recalled memories name as a violator (seen, told or sanctioned), when they name one it "
-        "can inspect; otherwise the target is random. 0 is the paper's random inspection [P]; "
-        "the default uses memory [O].",
-    )
-
-
-class Gossip(Strict):
-    """Messages between agents: free text plus structured claims about observed harvests."""
-
-    enabled: bool = Field(
-        False, description="Agents may send messages to one peer or to everyone [O]."
-    )
-    max_messages: int = Field(
-        2, ge=1, le=20, description="Messages one agent may send per round [O]."
-    )
-    max_chars: int = Field(
-        300, ge=20, le=4000, description="Characters of free text per message [O]."
-    )
-    max_heard_shown: int = Field(
-        8,
-        ge=1,
-        le=200,
-        description="Messages shown to a recipient per round; the rest are counted, keeping prompts bounded [O].",
-    )
-    observation_weight: float = Field(
-        0.5,
-        ge=0.0,
-        le=1.0,
-        description="How far one's own inspection moves a reputation belief [O].",
-    )
-    gossip_weight: float = Field(
-        0.25, ge=0.0, le=1.0, description="How far a peer's claim moves a reputation belief [O]."
-    )
-
-
-class WarningStep(Strict):
-    kind: Literal["warning"] = "warning"
-
-
-class FineStep(Strict):
-    kind: Literal["fine"] = "fine"
-    multiple: float = Field(1.0, gt=0.0, description="Fine as a multiple of the base fine φ.")
-
-
-class ExclusionStep(Strict):
-    kind: Literal["exclusion"] = "exclusion"
-    rounds: int = Field(1, ge=1, le=100, description="Rounds the offender may not harvest.")
-
-
-SanctionStep = Annotated[WarningStep | FineStep | ExclusionStep, Field(discriminator="kind")]
-
-
-def _default_ladder() -> list[SanctionStep]:
-    # Graduated sanctions [P mechanism, O values]: warning, φ, 2φ, then exclusion for a round.
-    return [WarningStep(), FineStep(multiple=1.0), FineStep(multiple=2.0), ExclusionStep(rounds=1)]
-
-
-class Sanctions(Strict):
-    """Costly, graduated punishment of known violators of the group norm (Ostrom 5)."""
-
-    enabled: bool = Field(
-        False, description="Agents may punish peers they know exceeded the norm G(t) [P]."
-    )
-    cost: float = Field(
-        1.0,
-        ge=0.0,
-        description="κ: what each punishment costs the punisher (units) [O, Fehr–Gächter 1:3].",
-    )
-    fine: float = Field(3.0, ge=0.0, description="φ: the base fine (units) [O].")
-    ladder: list[SanctionStep] = Field(
-        default_factory=_default_ladder,
-        min_length=1,
-        description="Steps by the offender's number of earlier sanctioned rounds; the last step repeats.",
-    )
-    act_on_gossip: bool = Field(
-        False, description="Agents may also punish peers that others reported as violators [O]."
-    )
-
-
-class Voting(Strict):
-    """Collective choice of the norm: everyone proposes, then everyone votes (Ostrom 3)."""
-
-    enabled: bool = Field(
-        False, description="Propose-and-vote each round; the winner's limit becomes G(t+1) [P]."
-    )
-    max_ballot: int = Field(
-        12,
-        ge=2,
-        le=200,
-        description="Most proposals on the ballot: identical proposals merge; then those with most proposers, in agent order [O].",
-    )
-
-
-class SocialLearning(Strict):
-    """Payoff-biased imitation of successful peers."""
-
-    enabled: bool = Field(
-        False, description="Agents adopt strategies from more successful peers [P]."
-    )
-    beta: float = Field(
-        1.0,
-        ge=0.0,
-        le=100.0,
-        description="β of the Fermi rule: selection strength [P rule, O value].",
-    )
-    peers_shown: int = Field(
-        5, ge=1, le=50, description="Rows of the payoff-sorted peer table shown to LLM agents [O]."
-    )
-
-
-class TownHall(Strict):
-    """GovSim's town-hall discussion after the harvest: opened with a report of everyone's
-    catch; each speaker names the next; then every member writes down a summary and any
-    agreed per-member limit, which it keeps in mind next round [G]."""
-
-    enabled: bool = Field(False, description="Hold a town-hall discussion every round [G].")
-    max_utterances: int = Field(10, ge=1, le=100, description="Utterances per discussion [G: 10].")
-    report_catches: bool = Field(True, description="Open with everyone's catch of this round [G].")
+__all__ = [
+    "ABLATION_SWITCHES",
+    "Ablation",
+    "FixedInstitutions",
+    "Institutions",
+    "Interventions",
+    "RuleLearning",
+]
 
 
 class FixedInstitutions(Stable):
-    """The commons' own institutions; `Institutions` adds the registered institution modules."""
+    """The base of the commons' `institutions:` section; `Institutions` adds one field per
+    institution module registered for the commons (its own six among them)."""
 
     institution_checks: ClassVar[tuple[tuple[str, Any], ...]] = ()
-
-    town_hall: TownHall = Field(default_factory=TownHall)
-    monitoring: Monitoring = Field(default_factory=Monitoring)
-    gossip: Gossip = Field(default_factory=Gossip)
-    sanctions: Sanctions = Field(default_factory=Sanctions)
-    voting: Voting = Field(default_factory=Voting)
-    social_learning: SocialLearning = Field(default_factory=SocialLearning)
-
-    @model_validator(mode="after")
-    def _sanctions_need_knowledge(self) -> FixedInstitutions:
-        informed = self.monitoring.enabled or (self.gossip.enabled and self.sanctions.act_on_gossip)
-        if self.sanctions.enabled and not informed:
-            raise rule_error(
-                "sanctions need monitoring (or gossip with act_on_gossip): nobody can know of a violation",
-                "sanctions",
-                "enabled",
-            )
-        return self
 
     @model_validator(mode="after")
     def _institution_modules_fit(self) -> FixedInstitutions:
@@ -180,7 +39,7 @@ class FixedInstitutions(Stable):
         return self
 
 
-# Built once, at import: the fixed sections and every registered institution of the commons.
+# Built once, at import: every registered institution of the commons.
 Institutions: Any = compose_settings(FixedInstitutions, "commons", "Institutions")
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from society.core.ending import INTERRUPTED
 from society.core.game import Game, RoundError
-from society.core.institution import Institution, enabled_for, for_game
+from society.core.institution import Institution, for_game, in_round_order
 from society.core.phase import Phase
 from society.core.state import alive
 from society.games.commons.state import SocietyState, copy_agents, empty_news
@@ -30,39 +30,29 @@ def _phases() -> tuple[Phase, ...]:
 
 
 @cache
-def _institution_phases() -> tuple[tuple[Institution, Phase], ...]:
-    """Every registered institution's phases, checked to follow a phase of the commons."""
-    own = {phase.name for phase in _phases()}
-    found = []
-    for institution in for_game("commons"):
-        if institution.after not in own:
-            raise ValueError(
-                f"institution {institution.name!r} goes after {institution.after!r}, which is "
-                f"not a phase of the commons ({', '.join(sorted(own))})"
-            )
-        found += [(institution, phase) for phase in institution.phases]
-    return tuple(found)
+def _placed() -> tuple[tuple[Phase, Institution | None], ...]:
+    """Every phase the commons offers, in round order, with the institution that owns it
+    (None: the commons' own): each institution's after the phase it names."""
+    own = {phase.name: phase for phase in _phases()}
+    owned = {
+        phase.name: (phase, institution)
+        for institution in for_game("commons")
+        for phase in institution.phases
+    }
+    return tuple(
+        (own[name], None) if owner is None else owned[name]
+        for name, owner in in_round_order(list(own), "commons")
+    )
 
 
 @cache
 def _by_name() -> dict[str, Phase]:
-    """The commons' phases with each institution's right after its `after` phase."""
-    found: dict[str, Phase] = {}
-    for phase in _phases():
-        found[phase.name] = phase
-        for institution, joined in _institution_phases():
-            if institution.after == phase.name:
-                if joined.name in found:
-                    raise ValueError(
-                        f"institution {institution.name!r} repeats phase {joined.name!r}"
-                    )
-                found[joined.name] = joined
-    return found
+    return {phase.name: phase for phase, _ in _placed()}
 
 
 @cache
 def _owners() -> dict[str, Institution]:
-    return {phase.name: institution for institution, phase in _institution_phases()}
+    return {phase.name: owner for phase, owner in _placed() if owner is not None}
 
 
 class Commons(Game):
@@ -85,12 +75,11 @@ class Commons(Game):
         """The enabled phases; an enabled institution's right after its `after` phase (or
         where that phase would be when the scenario leaves it out)."""
         owners = _owners()
-        on = {institution.name for institution in enabled_for(scenario, "commons")}
         return [
             name
             for name, phase in _by_name().items()
             if hasattr(phase, "node")
-            and (owners[name].name in on if name in owners else phase.enabled(scenario))
+            and (owners[name].runs(scenario) if name in owners else phase.enabled(scenario))
         ]
 
     def check_round(self, scenario: Any, order: Sequence[str]) -> list[str]:
@@ -98,7 +87,7 @@ class Commons(Game):
         owners = _owners()
         for index, name in enumerate(checked):
             owner = owners.get(name)
-            if owner is not None and not owner.enabled(scenario):
+            if owner is not None and not owner.listed_when_off and not owner.runs(scenario):
                 raise RoundError(
                     f"phase {name!r} belongs to the institution {owner.name!r}, which is off "
                     f"(set institutions.{owner.name}.enabled: true)",

@@ -8,7 +8,8 @@ from society.coordinator.deps import CoordinatorDeps, decided
 from society.core.rng import derive_rng
 from society.games.commons import dynamics as commons
 from society.games.commons.dynamics.ending import EndReason
-from society.games.commons.events import HarvestResolved, Inspection
+from society.games.commons.events import HarvestResolved
+from society.games.commons.institutions import monitoring
 from society.games.commons.state import SocietyState, copy_agents
 from society.games.commons.views import excluded
 
@@ -53,32 +54,7 @@ def resolve_harvest(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any
         agents[agent]["last_request"] = None
         agents[agent]["last_harvest"] = 0.0
 
-    monitoring = scenario.institutions.monitoring
-    limit = state["norm"]["limit"]
-    weight = scenario.institutions.gossip.observation_weight
-    for monitor, choice in choices.items():
-        target = choice.get("inspect")
-        if not monitoring.enabled or target is None or target not in result.harvested:
-            continue
-        amount = result.harvested[target]
-        violated = commons.violates(amount, limit)
-        writer.write(
-            Inspection(
-                round=number,
-                monitor=monitor,
-                target=target,
-                harvest=amount,
-                norm_limit=limit,
-                violated=violated,
-                cost=monitoring.cost,
-            )
-        )
-        record = agents[monitor]
-        record["payoff"] -= monitoring.cost
-        record["news"]["costs_paid"] += monitoring.cost
-        record["news"]["inspection"] = {"target": target, "harvest": amount, "violated": violated}
-        belief = record["reputation"].get(target, commons.PRIOR)
-        record["reputation"][target] = commons.update_reputation(belief, not violated, weight)
+    monitoring.resolve_inspections(state, agents, choices, result.harvested, deps)
 
     stock = result.stock_after
     end = EndReason.COLLAPSED.value if commons.collapsed(stock, params, "after_harvest") else None

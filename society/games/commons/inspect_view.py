@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from society.games.commons.events import HarvestResolved, RoundStarted
 from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
-from society.transcript.events import Event
+from society.transcript.events import Event, kind_of
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -26,12 +27,6 @@ def exclusions(events: Sequence[Event]) -> dict[int, list[str]]:
         if isinstance(event, RoundStarted | HarvestResolved) and event.excluded:
             out.setdefault(event.round, set()).update(event.excluded)
     return {number: sorted(agents) for number, agents in out.items()}
-
-
-def ladder_step(step: int) -> str:
-    """A sanction's ladder step as the `sanction` event numbers it: from 0, the first entry
-    of `sanctions.ladder` (README, Institutions)."""
-    return f"ladder step {step}"
 
 
 def print_rounds(
@@ -82,7 +77,11 @@ def print_rounds(
     console.print(table)
 
 
-def print_governance(console: Console, g: Governance, excluded: Sequence[str] = ()) -> None:
+def print_governance(
+    console: Console, g: Governance, events: Sequence[Event], excluded: Sequence[str] = ()
+) -> None:
+    """One round: the norm in force and who joined or sits out, then each institution's block
+    (`Institution.inspect_section`) for `events`, that round's."""
     console.print(
         f"[bold]Round {g.round}[/] norm in force: «{escape(g.norm_text)}» (limit {_num(g.norm_limit)})",
         highlight=False,
@@ -94,103 +93,38 @@ def print_governance(console: Console, g: Governance, excluded: Sequence[str] = 
         )
     for joined in g.joined:
         console.print(f"  {joined.agent} ({joined.group}) joins the commons", highlight=False)
-    if g.inspections:
-        console.print("[bold]Monitoring[/]")
-        for i in g.inspections:
-            verdict = "[red]broke the norm[/]" if i.violated else "kept the norm"
-            console.print(
-                f"  {i.monitor} inspected {i.target}: took {i.harvest:.2f}, {verdict}",
-                highlight=False,
-            )
-    if g.messages:
-        console.print("[bold]Messages[/]")
-        for m in g.messages:
-            claims = "".join(
-                f" [claims {c.about} took {c.harvest:g} in round {c.round}]" for c in m.claims
-            )
-            console.print(
-                f"  {m.sender} → {m.to}: «{escape(m.text)}»{escape(claims)}", highlight=False
-            )
-    if g.sanctions:
-        console.print("[bold]Sanctions[/]")
-        for s in g.sanctions:
-            detail = (
-                f"fine {s.fine:g}"
-                if s.sanction == "fine"
-                else (
-                    f"excluded {s.exclusion_rounds} round(s)"
-                    if s.sanction == "exclusion"
-                    else "warning"
-                )
-            )
-            console.print(
-                f"  {s.punisher} → {s.target} (took {_num(s.target_harvest)}): "
-                f"{ladder_step(s.step)}, {detail}; cost {s.punisher_cost:g}",
-                highlight=False,
-            )
-    if g.town_hall is not None:
-        console.print(
-            f"[bold]Town hall[/] (opened by {g.town_hall.first_speaker})", highlight=False
-        )
-        if g.town_hall.catches is not None:
-            catches = ", ".join(f"{a} {c:g}" for a, c in g.town_hall.catches.items())
-            console.print(f"  catches: {catches}", highlight=False)
-        for u in g.utterances:
-            proposal = f" [proposes {u.proposed_limit:g}]" if u.proposed_limit is not None else ""
-            console.print(f"  {u.speaker}: «{escape(u.text)}»{escape(proposal)}", highlight=False)
-        agreed = sorted({a.agreed_limit for a in g.agreements if a.agreed_limit is not None})
-        if g.agreements:
-            console.print(
-                f"  noted agreed limit(s): {', '.join(f'{x:g}' for x in agreed) or 'none'}",
-                highlight=False,
-            )
-    if g.ballot is not None:
-        console.print("[bold]Proposals and votes[/]")
-        counts = g.vote.counts if g.vote else {}
-        for pid, p in g.ballot.proposals.items():
-            mark = " [green]← adopted[/]" if g.adopted and g.adopted.proposal == pid else ""
-            proposers = ", ".join(p.get("proposers", [p["author"]]))
-            console.print(
-                f"  {pid} by {proposers}: «{escape(p['text'])}» limit {p['limit']:g}: {counts.get(pid, 0)} vote(s){mark}",
-                highlight=False,
-            )
-        if g.vote is not None:
-            votes = ", ".join(f"{voter}→{choice}" for voter, choice in g.vote.votes.items())
-            console.print(
-                f"  votes: {votes}"
-                + (
-                    f" (tie among {', '.join(g.vote.tied)} broken by seeded draw)"
-                    if len(g.vote.tied) > 1
-                    else ""
-                ),
-                highlight=False,
-            )
-    if g.learning:
-        console.print("[bold]Learning[/]")
-        for u in g.learning:
-            if u.copied:
-                console.print(
-                    f"  {u.agent} copied {u.followed}"
-                    + (f" (p={u.copy_probability:.2f})" if u.copy_probability is not None else ""),
-                    highlight=False,
-                )
-        changed = [u for u in g.learning if not u.copied]
-        if changed:
-            console.print(
-                f"  {len(changed)} agent(s) kept their own strategy (adjusted by experience)",
-                highlight=False,
-            )
+    sections = _sections(events)
+    for _, section in sections:
+        section(console, events)
+
+
+def _sections(events: Sequence[Event]) -> list[tuple[int, Any]]:
+    """The institutions' blocks for one round's events, in the order their events occurred."""
+    from society.core.institution import for_game
+
+    found = []
+    for institution in for_game("commons"):
+        if institution.inspect_section is None:
+            continue
+        kinds = {kind_of(kind) for kind in institution.events}
+        first = next((e.seq for e in events if e.kind in kinds), None)
+        if first is not None:
+            found.append((first, institution.inspect_section))
+    return sorted(found, key=lambda item: item[0])
 
 
 def other_lines(events: Sequence[Event], round_number: int) -> list[tuple[int, str]]:
     """(seq, line) for the round's events the commons' own views do not show: an institution
     module's, in its own words (its `describe`), and any other kind generically, by its fields."""
-    from society.core.institution import describers
+    from society.core.institution import describers, for_game
     from society.core.presentation import describe
     from society.games.commons.events import EVENTS
     from society.transcript.events import CORE_KINDS, kind_of
 
     shown = set(CORE_KINDS) | {kind_of(kind) for kind in EVENTS}
+    for institution in for_game("commons"):
+        if institution.inspect_section is not None:
+            shown |= {kind_of(kind) for kind in institution.events}
     words = describers("commons")
     return [
         (event.seq, words.get(event.kind, describe)(event))
@@ -354,7 +288,8 @@ def inspect_run(
         print_rounds(console, run_dir, events, round)
     excluded = exclusions(events)
     if round is not None:
-        print_governance(console, governance(events, round), excluded.get(round, []))
+        in_round = [e for e in events if e.round == round]
+        print_governance(console, governance(events, round), in_round, excluded.get(round, []))
         print_others(console, events, round)
     if agent is None and round is None:
         return

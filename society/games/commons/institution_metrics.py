@@ -1,4 +1,6 @@
 """Governance metrics from a transcript: cooperation, monitoring, punishment, norms, imitation.
+The commons computes cooperation and the norm's trajectory; monitoring, sanctions, voting and
+learning compute theirs in their modules (`society.institutions.*`).
 
 - cooperation_rate: share of harvests at or below the norm G(t) in force that round [O].
 - monitoring_rate: inspections per harvesting agent-round [O].
@@ -10,24 +12,22 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from statistics import fmean
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from society.core.institution import for_game
 from society.games.commons import dynamics as commons
-from society.games.commons.events import (
-    HarvestResolved,
-    Inspection,
-    RoundStarted,
-    SanctionApplied,
-    StrategyUpdated,
-)
-from society.transcript.events import Decision, Event
+from society.games.commons.events import HarvestResolved, RoundStarted
+from society.transcript.events import Event
 
 
 class GovernanceMetrics(BaseModel):
+    """The `governance` block of a commons run's metrics.json, as it has always been laid out;
+    each field is computed by the module that owns it. A new institution's metrics go under
+    `institutions.<name>` instead (`Institution.metrics`)."""
+
     model_config = ConfigDict(extra="forbid")
 
     cooperation_rate: float | None
@@ -45,40 +45,22 @@ class GovernanceMetrics(BaseModel):
 
 
 def governance_metrics(events: Sequence[Event]) -> GovernanceMetrics:
+    """The commons' own parts (cooperation, the norm's trajectory) and each institution's
+    (`Institution.game_metrics`: monitoring, sanctions, learning, voting)."""
     limits = {e.round: e.norm_limit for e in events if isinstance(e, RoundStarted)}
-    harvests = [e for e in events if isinstance(e, HarvestResolved)]
-    inspections = [e for e in events if isinstance(e, Inspection)]
-    sanctions = [e for e in events if isinstance(e, SanctionApplied)]
-    kept, judged, harvesting = 0, 0, 0
-    for harvest in harvests:
+    kept, judged = 0, 0
+    for harvest in (e for e in events if isinstance(e, HarvestResolved)):
         limit = limits.get(harvest.round)
-        harvesting += len(harvest.harvested)
         if limit is None:
             continue
         for amount in harvest.harvested.values():
             judged += 1
             kept += not commons.violates(amount, limit)
-    detected = sum(1 for i in inspections if i.violated)
-    proposals: dict[int, list[str]] = defaultdict(list)
-    for event in events:
-        if isinstance(event, Decision) and event.phase == "propose":
-            proposals[event.round].append(str(event.decision["text"]))
-    rounds = sorted(limits)
-    similarity = [
-        commons.mean_pairwise_similarity(proposals[r]) if r in proposals else None for r in rounds
-    ]
-    measured = [s for s in similarity if s is not None]
-    return GovernanceMetrics(
-        cooperation_rate=kept / judged if judged else None,
-        monitoring_rate=len(inspections) / harvesting if harvesting else 0.0,
-        detected_violations=detected,
-        sanctions=len(sanctions),
-        punishment_rate=len(sanctions) / detected if detected else None,
-        punisher_costs=sum(s.punisher_cost for s in sanctions),
-        fines=sum(s.fine for s in sanctions),
-        exclusions=sum(1 for s in sanctions if s.sanction == "exclusion"),
-        copies=sum(1 for e in events if isinstance(e, StrategyUpdated) and e.copied),
-        norm_trajectory=[limits[r] for r in rounds],
-        norm_similarity_by_round=similarity,
-        norm_similarity=fmean(measured) if measured else None,
-    )
+    fields: dict[str, Any] = {
+        "cooperation_rate": kept / judged if judged else None,
+        "norm_trajectory": [limits[r] for r in sorted(limits)],
+    }
+    for institution in for_game("commons"):
+        if institution.game_metrics is not None:
+            fields.update(institution.game_metrics(events))
+    return GovernanceMetrics(**fields)

@@ -31,7 +31,6 @@ COMPLIANCE = "compliance"  # the peer was seen (or said) to keep within the norm
 SANCTIONED_ME = "sanctioned_me"  # the peer sanctioned this agent
 
 
-
 def query_text(phase: str, view: dict[str, Any]) -> str:
     """Phase + situation: the topic of the phase and what the agent sees now."""
     resource = view["resource"]["name"]

@@ -37,14 +37,10 @@ from typing import Any
 
 from memory import EpisodicMemory, MemoryItem
 from society.agents.recall import as_entries
-from society.core.institution import enabled_for
+from society.core.institution import for_game
 from society.games.commons import dynamics as commons
-from society.games.commons.events import (
-    HarvestResolved,
-    MessageSent,
-    PayoffsSettled,
-)
-from society.games.commons.recall import COMPLIANCE, SANCTIONED_ME, VIOLATION, query_for
+from society.games.commons.events import HarvestResolved, PayoffsSettled
+from society.games.commons.recall import query_for
 from society.scenario.schema import Scenario
 from society.transcript.events import Event, ReflectionStored
 from society.transcript.writer import TranscriptWriter
@@ -74,6 +70,7 @@ class MemoryKeeper:
         # Recent (harvest, holdings) per agent for rule-made reflections.
         self._history: dict[str, deque[tuple[float | None, float]]] = {}
         self._reflected: set[tuple[int, str]] = set()
+        self._members: tuple[int, list[str]] | None = None  # set per `remember` call
         self._by_kind = self._dispatch()
 
     # -- recall -----------------------------------------------------------------------------
@@ -113,7 +110,7 @@ class MemoryKeeper:
         norm = state["norm"]
         self.memory.add(
             [
-                self._norm_item(a, 0, norm["text"], norm["limit"], None, started.seq)
+                self.norm_item(a, 0, norm["text"], norm["limit"], None, started.seq)
                 for a in sorted(state["agents"])
             ]
         )
@@ -121,15 +118,9 @@ class MemoryKeeper:
     def remember(self, state: dict[str, Any], events: Sequence[Event]) -> None:
         """Turn the events of one resolution into memories (one batched `add`)."""
         items: list[MemoryItem] = []
-        members: dict[int, list[str]] = {}  # by round: listed once per call, not per event
+        self._members = None  # listed once per call and round, not per event
         for event in events:
-            if event.round not in members:
-                members[event.round] = sorted(
-                    a
-                    for a, rec in state["agents"].items()
-                    if rec["alive"] and rec["joins_at"] <= event.round
-                )
-            items += self._items_for(state, event, members[event.round])
+            items += self._items_for(state, event, self.members(state, event.round))
         if items:
             self.memory.add(items)
 
@@ -159,7 +150,21 @@ class MemoryKeeper:
             tags=tags,
         )
 
-    def _norm_item(
+    def members(self, state: dict[str, Any], round_number: int) -> list[str]:
+        """The members of `round_number` (alive and joined), for mappers that tell everyone."""
+        found = self._members
+        if found is None or found[0] != round_number:
+            found = self._members = (
+                round_number,
+                sorted(
+                    a
+                    for a, rec in state["agents"].items()
+                    if rec["alive"] and rec["joins_at"] <= round_number
+                ),
+            )
+        return found[1]
+
+    def norm_item(
         self,
         agent: str,
         round_number: int,
@@ -187,21 +192,14 @@ class MemoryKeeper:
 
     def _dispatch(self) -> dict[str, Mapper]:
         """Event kind -> what it means to agents' memory: the commons' own kinds, then each
-        enabled institution's mappers (which get the keeper to make items with `item`)."""
+        institution's mappers (which get the keeper to make items with `item`)."""
         table: dict[str, Mapper] = {
             "harvest_resolved": self._harvest,
-            "inspection": self._inspection,
-            "message": self._message,
-            "utterance": self._utterance,
-            "agreement": self._agreement,
-            "sanction": self._sanction,
-            "vote": self._vote,
-            "norm_adopted": self._norm_adopted,
             "payoffs_settled": self._payoffs,
-            "strategy_updated": self._learning,
             "decision": self._decision,
         }
-        for institution in enabled_for(self.scenario, "commons"):
+        # Every institution of the commons: its kinds occur only in runs that have it.
+        for institution in for_game("commons"):
             for kind, mapper in institution.memories.items():
                 if kind in table:
                     raise ValueError(
@@ -234,116 +232,6 @@ class MemoryKeeper:
             ]
         return items
 
-    def _inspection(
-        self, event: Any, state: dict[str, Any], members: list[str]
-    ) -> list[MemoryItem]:
-        verdict = "over" if event.violated else "within"
-        text = (
-            f"I inspected {event.target}: took {_n(event.harvest)} {self.unit}, {verdict} "
-            f"the limit {_n(event.norm_limit)}."
-        )
-        return [
-            self.item(
-                event.monitor,
-                event,
-                "observation",
-                text,
-                0.7 if event.violated else 0.4,
-                about=event.target,
-                tags=(VIOLATION,) if event.violated else (COMPLIANCE,),
-            )
-        ]
-
-    def _message(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
-        claims = "".join(
-            f" [claims {c.about} took {_n(c.harvest)} in round {c.round}]" for c in event.claims
-        )
-        about, tags = _claimed(event, state["norm"]["limit"])
-        items = []
-        for recipient in event.recipients:
-            whom = "all" if event.to == "all" else "me"
-            text = f"{event.sender} to {whom}: «{event.text}»{claims}"
-            weight = 0.6 if event.claims else 0.5
-            items.append(
-                self.item(recipient, event, "message", text, weight, about=about, tags=tags)
-            )
-        return items
-
-    def _utterance(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
-        proposal = (
-            f" (proposes {_n(event.proposed_limit)})" if event.proposed_limit is not None else ""
-        )
-        text = f"Town hall: {event.speaker} said «{event.text}»{proposal}"
-        return [self.item(a, event, "message", text, 0.5) for a in members if a != event.speaker]
-
-    def _agreement(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
-        agreed = (
-            f" Agreed limit: {_n(event.agreed_limit)} {self.unit}."
-            if event.agreed_limit is not None
-            else " No limit was agreed."
-        )
-        text = f"My town-hall note: «{event.summary}»{agreed}"
-        return [self.item(event.agent, event, "agreement", text, 0.9, pinned=True)]
-
-    def _sanction(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
-        detail = event.sanction
-        if event.fine:
-            detail += f", fine {_n(event.fine)}"
-        if event.exclusion_rounds:
-            detail += f", excluded {event.exclusion_rounds} round(s)"
-        took = "" if event.target_harvest is None else f" for taking {_n(event.target_harvest)}"
-        return [
-            self.item(
-                event.target,
-                event,
-                "sanction",
-                f"{event.punisher} sanctioned me ({detail}){took}.",
-                0.9,
-                about=event.punisher,
-                tags=(SANCTIONED_ME,),
-            ),
-            self.item(
-                event.punisher,
-                event,
-                "sanction",
-                f"I sanctioned {event.target} ({detail}){took}; cost me {_n(event.punisher_cost)}.",
-                0.6,
-                about=event.target,
-                tags=(VIOLATION,),
-            ),
-        ]
-
-    def _vote(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
-        ballot = state.get("ballot") or {}
-        if event.winner is not None:
-            won = ballot.get(event.winner, {})
-            result = f"{event.winner} won (limit {_n(won.get('limit', 0))})"
-        else:
-            result = "no proposal won"
-        return [
-            self.item(voter, event, "vote", f"I voted for {choice}; {result}.", 0.4)
-            for voter, choice in sorted(event.votes.items())
-        ]
-
-    def _norm_adopted(
-        self, event: Any, state: dict[str, Any], members: list[str]
-    ) -> list[MemoryItem]:
-        changed = abs(event.limit - event.previous_limit) > 1e-9
-        items = []
-        for agent in members:
-            items.append(
-                self._norm_item(
-                    agent, event.round, event.text, event.limit, event.proposer, event.seq
-                )
-            )
-            if changed:
-                text = (
-                    f"The limit changed from {_n(event.previous_limit)} to "
-                    f"{_n(event.limit)} {self.unit}."
-                )
-                items.append(self.item(agent, event, "norm_change", text, 0.6))
-        return items
-
     def _payoffs(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
         items = []
         for agent, payoff in sorted(event.payoffs.items()):
@@ -353,15 +241,6 @@ class MemoryKeeper:
             self._remember_holdings(agent, payoff)
             items.append(self.item(agent, event, "outcome", text, 0.5 if change < 0 else 0.3))
         return items
-
-    def _learning(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
-        if event.copied and event.followed:
-            text = f"I copied {event.followed}."
-        elif self.mind_sources.get(event.agent) == "llm":
-            text = f"My strategy: «{event.after.get('text', '')}»"
-        else:
-            text = f"I adjusted my habits (limit {_n(float(event.after.get('norm', 0.0)))})."
-        return [self.item(event.agent, event, "learning", text, 0.3)]
 
     def _decision(self, event: Any, state: dict[str, Any], members: list[str]) -> list[MemoryItem]:
         if not self.settings.reflection:
@@ -460,16 +339,6 @@ class MemoryKeeper:
 
 
 SHOWN_AS_NEWS = frozenset({"observation", "message", "sanction", "outcome"})
-
-
-def _claimed(event: MessageSent, limit: float) -> tuple[str | None, tuple[str, ...]]:
-    """Whom a message's claims are about (when all name one peer) and whether any claim puts
-    that peer over the norm in force: what a rule mind can act on without reading the text."""
-    peers = {claim.about for claim in event.claims}
-    if len(peers) != 1:
-        return None, ()
-    over = any(commons.violates(claim.harvest, limit) for claim in event.claims)
-    return peers.pop(), (VIOLATION,) if over else (COMPLIANCE,)
 
 
 def _unseen(entries: list[dict[str, Any]], view: dict[str, Any], k: int) -> list[dict[str, Any]]:

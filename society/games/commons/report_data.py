@@ -140,49 +140,23 @@ def _round(number: int, events: list[Event], summary: Any, scenario: Scenario) -
         "starved": payoffs.starved if payoffs else [],
         "died": [e.agent for e in events if isinstance(e, AgentDied)],
         "joined": [[e.agent, e.group] for e in g.joined],
-        "inspections": [[i.monitor, i.target, i.harvest, i.violated, i.seq] for i in g.inspections],
-        "messages": [
-            [m.sender, m.to, m.text, [[c.about, c.round, c.harvest] for c in m.claims], m.seq]
-            for m in g.messages
-        ],
-        "sanctions": [
-            [s.punisher, s.target, s.sanction, s.step, s.fine, s.exclusion_rounds, s.target_harvest]
-            for s in g.sanctions
-        ],
-        "ballot": g.ballot.proposals if g.ballot else None,
-        "vote": (
-            {
-                "votes": g.vote.votes,
-                "counts": g.vote.counts,
-                "winner": g.vote.winner,
-                "tied": g.vote.tied,
-            }
-            if g.vote
-            else None
-        ),
-        "adopted": (
-            {
-                "proposal": g.adopted.proposal,
-                "proposer": g.adopted.proposer,
-                "text": g.adopted.text,
-                "limit": g.adopted.limit,
-            }
-            if g.adopted
-            else None
-        ),
-        "learning": [[u.agent, u.followed, u.copied, u.after] for u in g.learning],
-        "town_hall": (
-            {"first": g.town_hall.first_speaker, "catches": g.town_hall.catches}
-            if g.town_hall
-            else None
-        ),
-        "utterances": [[u.speaker, u.text, u.proposed_limit] for u in g.utterances],
-        "agreements": [[a.agent, a.summary, a.agreed_limit] for a in g.agreements],
+        # Each institution's keys (`Institution.report_round`): present whether it ran or not.
+        **_institution_keys(events),
         "failures": summary.failures,
         "end_reason": summary.end_reason,
         # Institution modules' events (and any unknown kind), one line each.
         "others": [[seq, line] for seq, line in other_lines(events, number)],
     }
+
+
+def _institution_keys(events: list[Event]) -> dict[str, Any]:
+    from society.core.institution import for_game
+
+    found: dict[str, Any] = {}
+    for institution in for_game("commons"):
+        if institution.report_round is not None:
+            found.update(institution.report_round(events))
+    return found
 
 
 def _reflections(

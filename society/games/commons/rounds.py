@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 from society.games.commons.events import (
     AgentDied,
-    AgreementNoted,
-    BallotDrawn,
     HarvestResolved,
     Inspection,
     MessageSent,
@@ -17,9 +15,6 @@ from society.games.commons.events import (
     RoundStarted,
     SanctionApplied,
     StrategyUpdated,
-    TownHallOpened,
-    UtteranceMade,
-    VoteResolved,
 )
 from society.transcript.events import AgentJoined, Decision, DecisionFailed, Event, LLMCall
 
@@ -45,21 +40,12 @@ class RoundSummary:
 
 @dataclass
 class Governance:
-    """Everything institutional that happened in one round."""
+    """The commons' own facts of one round for `society inspect` (each institution shows its
+    own events: `Institution.inspect_section`)."""
 
     round: int
     norm_text: str = ""
     norm_limit: float | None = None
-    inspections: list[Inspection] = field(default_factory=list)
-    messages: list[MessageSent] = field(default_factory=list)
-    sanctions: list[SanctionApplied] = field(default_factory=list)
-    ballot: BallotDrawn | None = None
-    vote: VoteResolved | None = None
-    adopted: NormAdopted | None = None
-    learning: list[StrategyUpdated] = field(default_factory=list)
-    town_hall: TownHallOpened | None = None
-    utterances: list[UtteranceMade] = field(default_factory=list)
-    agreements: list[AgreementNoted] = field(default_factory=list)
     joined: list[AgentJoined] = field(default_factory=list)
 
 
@@ -111,26 +97,6 @@ def governance(events: Sequence[Event], round_number: int) -> Governance:
             continue
         if isinstance(event, RoundStarted):
             g.norm_text, g.norm_limit = event.norm_text, event.norm_limit
-        elif isinstance(event, Inspection):
-            g.inspections.append(event)
-        elif isinstance(event, MessageSent):
-            g.messages.append(event)
-        elif isinstance(event, SanctionApplied):
-            g.sanctions.append(event)
-        elif isinstance(event, BallotDrawn):
-            g.ballot = event
-        elif isinstance(event, VoteResolved):
-            g.vote = event
-        elif isinstance(event, NormAdopted):
-            g.adopted = event
-        elif isinstance(event, StrategyUpdated):
-            g.learning.append(event)
-        elif isinstance(event, TownHallOpened):
-            g.town_hall = event
-        elif isinstance(event, UtteranceMade):
-            g.utterances.append(event)
-        elif isinstance(event, AgreementNoted):
-            g.agreements.append(event)
         elif isinstance(event, AgentJoined):
             g.joined.append(event)
     return g

@@ -1,13 +1,14 @@
-"""What each agent is shown: its private observation and the facts of the phase at hand."""
+"""What each agent is shown: its private observation and the facts of the harvest (each
+institution's turns build their facts in its module)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from society.coordinator.deps import CoordinatorDeps
-from society.core.rng import derive_rng
 from society.games.commons import dynamics as commons
 from society.games.commons.dynamics.reputation import PRIOR
+from society.games.commons.institutions import monitoring
 from society.games.commons.state import SocietyState, alive
 
 REPUTATION_SHOWN = 8  # most telling beliefs shown to an agent; keeps prompts bounded [O]
@@ -84,118 +85,4 @@ def excluded(state: SocietyState) -> list[str]:
 
 
 def harvest_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
-    if not deps.scenario.institutions.monitoring.enabled:
-        return {"omit_fields": ["inspect"]}
-    monitoring = deps.scenario.institutions.monitoring
-    return {
-        "inspectable": [peer for peer in harvesters(state) if peer != agent],
-        "target_suspects": monitoring.target_suspects,
-    }
-
-
-def punishable(state: SocietyState, agent: str, deps: CoordinatorDeps) -> list[str]:
-    """Peers this agent knows broke the norm G(t): seen by its own inspection this round, or
-    (with act_on_gossip) reported to it about the previous round or this one."""
-    sanctions = deps.scenario.institutions.sanctions
-    if not sanctions.enabled:
-        return []
-    record = state["agents"][agent]
-    known: set[str] = set()
-    inspection = record["news"]["inspection"]
-    if inspection is not None and inspection["violated"]:
-        known.add(inspection["target"])
-    if sanctions.act_on_gossip:
-        limit = state["norm"]["limit"]
-        for report in record["reports"]:
-            if report["round"] >= state["round"] - 1 and commons.violates(report["harvest"], limit):
-                known.add(report["about"])
-    return sorted(peer for peer in known if peer != agent and state["agents"][peer]["alive"])
-
-
-def respond_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
-    institutions = deps.scenario.institutions
-    gossip = institutions.gossip
-    omit = []
-    if not gossip.enabled:
-        omit.append("messages")
-    if not institutions.sanctions.enabled:
-        omit.append("punish")
-    return {
-        "gossip": gossip.enabled,
-        "peers": [peer for peer in alive(state) if peer != agent],
-        "max_messages": gossip.max_messages,
-        "max_chars": gossip.max_chars,
-        "punishable": punishable(state, agent, deps),
-        "sanctions": institutions.sanctions.enabled,
-        "punish_cost": institutions.sanctions.cost,
-        "omit_fields": omit,
-    }
-
-
-def responders(state: SocietyState, deps: CoordinatorDeps) -> list[str]:
-    """With gossip everyone may speak; with sanctions alone only those who know a violator
-    have anything to decide (no model call is spent on the others)."""
-    if deps.scenario.institutions.gossip.enabled:
-        return alive(state)
-    return [agent for agent in alive(state) if punishable(state, agent, deps)]
-
-
-def vote_context(state: SocietyState) -> dict[str, Any]:
-    return {"ballot": state["ballot"]}
-
-
-def learn_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
-    scenario = deps.scenario
-    social = scenario.institutions.social_learning
-    peers = [peer for peer in alive(state) if peer != agent]
-    if deps.mind_sources[agent] == "rules":
-        # The Fermi rule compares with one random peer: draw it here (seeded per agent and
-        # round) so that a learner costs O(1), not a table of every peer.
-        learning = scenario.learning
-        table = []
-        if social.enabled and peers:
-            rng = derive_rng(scenario.seed, state["round"], "learn", agent)
-            table = [_peer_row(state, rng.choice(peers))]
-        return {
-            "social": social.enabled,
-            "beta": social.beta,
-            "peer_table": table,
-            "learning": learning.model_dump() if learning.enabled else None,
-        }
-    rows = [_peer_row(state, peer) for peer in peers]
-    # LLM agents see a short table of the most successful peers (bounded prompt).
-    ranked = sorted(rows, key=lambda row: (-row["payoff"], row["agent"]))[: social.peers_shown]
-    for row in ranked:
-        row.pop("strategy")
-    return {"peer_table": ranked, "peers_shown": [row["agent"] for row in ranked]}
-
-
-def _peer_row(state: SocietyState, peer: str) -> dict[str, Any]:
-    record = state["agents"][peer]
-    news = record["news"]
-    return {
-        "agent": peer,
-        "harvest": news["harvest"],
-        "payoff": round(record["payoff"], 6),
-        "payoff_change": round(record["last_payoff_change"] or 0.0, 6),
-        "punished": bool(news["sanctions_received"]),
-        "limit": record["strategy"]["norm"],
-        "strategy": {
-            key: record["strategy"][key] for key in ("effort", "monitor", "punish", "norm")
-        },
-    }
-
-
-def learners(state: SocietyState, deps: CoordinatorDeps) -> list[str]:
-    """Rule agents learn every round when individual or social learning is on; LLM agents
-    take a learning turn only with social learning (one call that sees the peer table)."""
-    scenario = deps.scenario
-    social = scenario.institutions.social_learning.enabled
-    chosen = []
-    for agent in alive(state):
-        if deps.mind_sources[agent] == "rules":
-            if social or scenario.learning.enabled:
-                chosen.append(agent)
-        elif social:
-            chosen.append(agent)
-    return chosen
+    return monitoring.harvest_context(state, agent, deps, harvesters(state))
