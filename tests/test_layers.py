@@ -33,9 +33,9 @@ CORE = (
     "society.scenario",
     "memory",
 )
-# The commons' own scenario sections, kept in society.scenario for now: they may name the
-# commons' types.
-COMMONS_SECTIONS = ("society.scenario.commons_settings", "society.scenario.institutions")
+# Modules of the core allowed to name a game's types: none (the commons' scenario lives in its
+# package, `society.games.commons.scenario`).
+COMMONS_SECTIONS: tuple[str, ...] = ()
 # (importing module, imported module) -> why it is still allowed. Only ever remove lines.
 # Empty today: no core package imports a game (the registry finds games by name).
 GAME_IMPORT_EXCEPTIONS: dict[tuple[str, str], str] = {}

@@ -11,7 +11,7 @@ from typing import Literal
 
 from society.backends.resolve import provider_install_hint
 from society.backends.secrets import SecretError, read_api_key
-from society.scenario.schema import ModelSpec
+from society.scenario.models import ModelSpec
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from society.backends.resolve import BackendError, ChatModelFactory, init_chat_m
 from society.backends.stack import BackendOptions, BackendSetupError, RunBackends, build_backend
 from society.core.agents import agents_of
 from society.prompts import PromptLibrary
-from society.scenario.schema import LLMSettings, ModelSpec, Scenario
+from society.scenario.base import ScenarioBase
+from society.scenario.models import LLMSettings, ModelSpec
 
 
 def build_mind(
@@ -41,7 +42,7 @@ def build_mind(
 
 
 def build_minds(
-    scenario: Scenario,
+    scenario: ScenarioBase,
     prompts: PromptLibrary | None = None,
     factory: ChatModelFactory = init_chat_model_factory,
     *,
@@ -72,7 +73,7 @@ def build_minds(
 
 
 def prepare_minds(
-    scenario: Scenario,
+    scenario: ScenarioBase,
     prompts: PromptLibrary | None,
     chat_model_factory: ChatModelFactory,
     minds: Mapping[str, Mind] | None,

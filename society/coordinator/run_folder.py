@@ -10,17 +10,17 @@ from typing import Any
 
 import yaml
 
-from society.scenario.schema import Scenario
+from society.scenario.base import ScenarioBase
 
 SCENARIO_FILE = "scenario.yaml"
 
 
-def scenario_digest(scenario: Scenario) -> str:
+def scenario_digest(scenario: ScenarioBase) -> str:
     canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def run_id_for(scenario: Scenario) -> str:
+def run_id_for(scenario: ScenarioBase) -> str:
     return f"{scenario.name}-s{scenario.seed}-{scenario_digest(scenario)[:8]}"
 
 

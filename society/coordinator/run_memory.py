@@ -8,13 +8,13 @@ from pathlib import Path
 
 from memory import EpisodicMemory, open_memory
 from society.agents.mind import Mind
-from society.scenario.schema import Scenario
+from society.scenario.base import ScenarioBase
 
 MEMORY_DIR = "memory"
 
 
 def open_run_memory(
-    scenario: Scenario, run_dir: Path, minds: Mapping[str, Mind]
+    scenario: ScenarioBase, run_dir: Path, minds: Mapping[str, Mind]
 ) -> EpisodicMemory | None:
     """The run's episodic memory (None when the scenario turns memory off): embedded Chroma in
     `run_dir/memory`, a Chroma server (memory.url), or in memory (rule-only runs by default,

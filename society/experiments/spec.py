@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from society.scenario.base import SCENARIO_NAME_PATTERN, ScenarioBase
 from society.scenario.loading import (
     Origins,
     ScenarioError,
@@ -43,7 +44,6 @@ from society.scenario.loading import (
     _where,
     validate_scenario,
 )
-from society.scenario.schema import SCENARIO_NAME_PATTERN, Scenario
 
 EXPERIMENT_VERSION = 1
 LEVEL_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,31}$"
@@ -135,7 +135,7 @@ class ExperimentFile(BaseModel):
 class Cell:
     name: str  # the scenario name of its runs: <experiment>-<level>-<level>...
     levels: dict[str, str]  # factor -> level
-    scenario: Scenario  # seed 0; each run sets its own
+    scenario: ScenarioBase  # seed 0; each run sets its own
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ class Experiment:
             spec = spec.model_copy(update={"responses": list(self.game.experiment_responses())})
         return spec
 
-    def runs(self) -> list[tuple[Cell, Scenario]]:
+    def runs(self) -> list[tuple[Cell, ScenarioBase]]:
         """Every cell × seed, cells in grid order, then seeds."""
         return [
             (cell, cell.scenario.model_copy(update={"seed": seed}))
@@ -232,7 +232,7 @@ def _check_responses(experiment: Experiment, origins: Origins, label: str) -> No
 
 def _cell_scenario(
     source: Path, spec: ExperimentFile, origins: Origins, levels: dict[str, str], name: str
-) -> Scenario:
+) -> ScenarioBase:
     label = _display(source)
     base_key: tuple[str | int, ...] = ("scenario",)
     base = spec.scenario

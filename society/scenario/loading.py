@@ -19,7 +19,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from society.bounded_io import UnreadableFile, load_yaml_mapping
-from society.scenario.schema import PATTERN_RULES, SCHEMA_VERSION, Scenario
+from society.scenario.base import ScenarioBase
+from society.scenario.schema import PATTERN_RULES, SCHEMA_VERSION
 
 Path_ = tuple[str | int, ...]
 # Where each key of the merged document came from: path -> (file, line); line 0: no line.
@@ -42,12 +43,12 @@ class ScenarioError(Exception):
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    scenario: Scenario
+    scenario: ScenarioBase
     source: Path
     data: dict[str, Any]
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> ScenarioBase:
     """Load, merge `extends:` chains, apply overrides and validate. Raises ScenarioError."""
     return load_scenario_with_data(path, overrides).scenario
 
@@ -84,13 +85,13 @@ def looks_like_experiment(data: Mapping[str, Any]) -> bool:
     return "population" not in data and any(k in data for k in EXPERIMENT_KEYS_WITHOUT_POPULATION)
 
 
-def validate_scenario(data: dict[str, Any], origins: Origins, label: str) -> Scenario:
+def validate_scenario(data: dict[str, Any], origins: Origins, label: str) -> ScenarioBase:
     root = scenario_type(data, origins, label)
     personas = data.get("personas") if isinstance(data.get("personas"), dict) else {}
     builtin = getattr(root, "builtin_personas", lambda: {})()
     context = {"personas": list(personas), "builtin_personas": list(builtin)}
     try:
-        return root.model_validate(data, context=context)
+        return root.model_validate(data, context=context)  # type: ignore[return-value]
     except ValidationError as error:
         raise ScenarioError(_describe(error, origins, label, root)) from None
 
@@ -352,7 +353,7 @@ def _message(problem: _Problem, root: type[BaseModel]) -> str:
         close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.7)
         if close:
             return f"unknown field {name!r}; did you mean {close[0]!r}?"
-        return f"unknown field {name!r}{_elsewhere_hint(name, path[:-1])}"
+        return f"unknown field {name!r}{_elsewhere_hint(name, path[:-1], root)}"
     if kind == "missing":
         return "required field is missing"
     if kind == "scenario_rule":
@@ -387,10 +388,10 @@ def _message(problem: _Problem, root: type[BaseModel]) -> str:
     return message
 
 
-def _elsewhere_hint(name: str, section: Path_) -> str:
+def _elsewhere_hint(name: str, section: Path_, root: type[BaseModel]) -> str:
     """A key at the wrong level (`capacity:` at the top, `institutions.sanctions.voting`):
     the sections of the schema that have a field of that name, nearest first."""
-    places = _field_places().get(name, [])
+    places = _field_places(root).get(name, [])
     if not places:
         return ""
     here = [str(part) if isinstance(part, str) else "[]" for part in section]
@@ -407,11 +408,11 @@ def _elsewhere_hint(name: str, section: Path_) -> str:
 
 
 @functools.cache
-def _field_places() -> dict[str, list[tuple[str, ...]]]:
-    """Field name -> the sections (paths from the top; `[]` a list item, `<name>` a mapping
+def _field_places(root: type[BaseModel]) -> dict[str, list[tuple[str, ...]]]:
+    """Field name -> the sections of the game's scenario model `root` (paths from the top; `[]` a list item, `<name>` a mapping
     entry) whose model has a field of that name."""
     places: dict[str, list[tuple[str, ...]]] = {}
-    pending: list[tuple[tuple[str, ...], type[BaseModel]]] = [((), Scenario)]
+    pending: list[tuple[tuple[str, ...], type[BaseModel]]] = [((), root)]
     seen: set[tuple[tuple[str, ...], type[BaseModel]]] = set()
     while pending:
         place, model = pending.pop()

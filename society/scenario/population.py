@@ -1,7 +1,5 @@
-"""Scenario sections `personas:` and `population:`: strategies, personas and agent groups.
-
-Tags in field descriptions: [P] the social-learning CPR paper, [G] GovSim, [O] our own default.
-"""
+"""The `population:` section every game's scenario has: groups of agents sharing a persona
+(a key into the game's personas) and a model. Tags: [G] GovSim, [O] our own default."""
 
 from __future__ import annotations
 
@@ -11,47 +9,6 @@ from society.scenario._base import Strict
 from society.scenario.models import ModelSpec
 
 GROUP_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
-
-
-class Strategy(Strict):
-    """A rule-based agent's strategy tuple (the paper's e, m, p)."""
-
-    effort: float = Field(
-        ge=0.0, le=1.0, description="Harvest effort e in [0,1] ('effort' commons) [P]."
-    )
-    monitor: float = Field(
-        ge=0.0,
-        le=1.0,
-        description="Probability m of inspecting a peer each round: a random one [P], or one memory names as a violator (institutions.monitoring.target_suspects) [O].",
-    )
-    punish: float = Field(
-        ge=0.0, le=1.0, description="Probability p of punishing a peer known to break the norm [P]."
-    )
-    noise: float = Field(
-        0.02,
-        ge=0.0,
-        le=0.5,
-        description="Std. dev. of the per-round trembling-hand noise on effort [O].",
-    )
-    keeps_agreements: float = Field(
-        0.7,
-        ge=0.0,
-        le=1.0,
-        description="Probability of keeping a limit agreed in the town hall this round [O].",
-    )
-    norm_factor: float = Field(
-        1.0,
-        ge=0.0,
-        le=10.0,
-        description="Personal norm as a multiple of the sustainable per-agent share; what the agent proposes and judges by [O].",
-    )
-
-
-class Persona(Strict):
-    """A persona: text for LLM minds and a starting strategy for rule-based minds."""
-
-    description: str = Field(min_length=1, description="Shown to LLM agents as who they are.")
-    strategy: Strategy
 
 
 class Group(Strict):
@@ -85,25 +42,3 @@ class Group(Strict):
             if value not in known:
                 raise ValueError(f"unknown persona {value!r}; known: {', '.join(sorted(known))}")
         return value
-
-
-# Starting strategies [O values, directions P]: altruists harvest little and enforce;
-# selfish agents harvest much and rarely monitor or punish.
-BUILTIN_PERSONAS: dict[str, Persona] = {
-    "altruistic": Persona(
-        description="You care about the community and the long-term health of the shared resource.",
-        strategy=Strategy(
-            effort=0.1, monitor=0.6, punish=0.6, norm_factor=0.8, keeps_agreements=0.95
-        ),
-    ),
-    "selfish": Persona(
-        description="You look after yourself first and want as much as you can get.",
-        strategy=Strategy(
-            effort=0.6, monitor=0.1, punish=0.1, norm_factor=2.0, keeps_agreements=0.2
-        ),
-    ),
-    "neutral": Persona(
-        description="You are an ordinary member of the community.",
-        strategy=Strategy(effort=0.3, monitor=0.5, punish=0.5),
-    ),
-}

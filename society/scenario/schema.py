@@ -1,42 +1,15 @@
-"""The commons' scenario: `Scenario` (a `ScenarioBase` with the commons' sections) and
-`norm:`; each other section has its module (commons_settings, population, models,
-institutions, memory_settings), re-exported here. Every field carries its unit and default.
-A file without `game:` is a commons scenario (every file written before games).
-
-Tags in field descriptions: [P] from the social-learning CPR paper, [G] from GovSim,
-[O] our own default where the sources give no value.
-"""
+"""What every scenario shares (schema version, name and group patterns, models), and, for
+code written before games, the commons' scenario names (`Scenario`, `Commons`, `Persona`...),
+which now live in the commons' package (`society.games.commons.scenario`): they are looked
+up through the game registry on first use, so this core module imports no game."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, model_validator
-
-from society.scenario._base import Strict, rule_error
-from society.scenario.base import SCENARIO_NAME_PATTERN, SCHEMA_VERSION, ScenarioBase
-from society.scenario.commons_settings import (
-    CollapseRule,
-    Commons,
-    DoublingRegrowth,
-    LogisticRegrowth,
-    ResourceNames,
-)
-from society.scenario.institutions import (
-    ABLATION_SWITCHES,
-    Ablation,
-    Institutions,
-    Interventions,
-    RuleLearning,
-)
+from society.scenario.base import SCENARIO_NAME_PATTERN, SCHEMA_VERSION
 from society.scenario.models import LLMSettings, ModelSpec
-from society.scenario.population import (
-    BUILTIN_PERSONAS,
-    GROUP_NAME_PATTERN,
-    Group,
-    Persona,
-    Strategy,
-)
+from society.scenario.population import GROUP_NAME_PATTERN, Group
 
 # What each pattern means, for error messages (the loader shows these instead of the regex).
 PATTERN_RULES: dict[str, str] = {
@@ -46,106 +19,45 @@ PATTERN_RULES: dict[str, str] = {
     "letters, digits, '.', '_' and '-', at most 64 characters",
 }
 
+# The commons' names this module has always offered.
+COMMONS_NAMES = frozenset(
+    {
+        "BUILTIN_PERSONAS",
+        "CollapseRule",
+        "Commons",
+        "DoublingRegrowth",
+        "LogisticRegrowth",
+        "Norm",
+        "Persona",
+        "ResourceNames",
+        "Scenario",
+        "Strategy",
+    }
+)
+
 __all__ = [
-    "BUILTIN_PERSONAS",
     "GROUP_NAME_PATTERN",
     "PATTERN_RULES",
     "SCENARIO_NAME_PATTERN",
     "SCHEMA_VERSION",
-    "CollapseRule",
-    "Commons",
-    "DoublingRegrowth",
     "Group",
     "LLMSettings",
-    "LogisticRegrowth",
     "ModelSpec",
-    "Norm",
-    "Persona",
-    "ResourceNames",
-    "Scenario",
-    "Strategy",
+    *sorted(COMMONS_NAMES),
 ]
 
 
-class Norm(Strict):
-    """The group norm G(t): a per-agent harvest limit and its text."""
+def commons_name(name: str) -> Any:
+    """One of the commons' scenario names, from the default game's scenario package."""
+    import sys
 
-    limit: float = Field(
-        4.5,
-        ge=0.0,
-        description="Per-agent harvest limit in units. Default: MSY/N for the paper's rich commons [O].",
-    )
-    text: str = Field(
-        "Take no more than the sustainable share.",
-        min_length=1,
-        description="Norm text shown to agents.",
-    )
+    from society.core.registry import DEFAULT_GAME, game_named
+
+    scenario_type = game_named(DEFAULT_GAME).scenario_type
+    return getattr(sys.modules[scenario_type.__module__.rsplit(".", 1)[0]], name)
 
 
-class Scenario(ScenarioBase):
-    """A commons society: its commons, population, norm, institutions and run length."""
-
-    dump_order = (
-        "schema_version",
-        "game",
-        "name",
-        "description",
-        "seed",
-        "rounds",
-        "commons",
-        "model",
-        "personas",
-        "population",
-        "norm",
-        "institutions",
-        "ablation",
-        "interventions",
-        "learning",
-        "llm",
-        "memory",
-        "round",
-        "prompts",
-    )
-
-    game: Literal["commons"] = Field(
-        "commons", description="Which game the society plays; default: the commons."
-    )
-    rounds: int = Field(
-        50, ge=1, le=10_000, description="Round limit T. Paper 50 [P]; GovSim 12 [G]."
-    )
-    commons: Commons = Field(default_factory=Commons)
-    personas: dict[str, Persona] = Field(
-        default_factory=dict, description="Extra or overriding personas by key."
-    )
-    norm: Norm = Field(default_factory=Norm)
-    institutions: Institutions = Field(default_factory=Institutions)
-    ablation: Ablation | None = Field(
-        None,
-        description="Shorthand for the paper's arms: 'full', 'social_learning_only', 'voting_only' "
-        "or 'neither' switch institutions.social_learning and institutions.voting [P].",
-    )
-    interventions: Interventions = Field(default_factory=Interventions)
-    learning: RuleLearning = Field(default_factory=RuleLearning)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _apply_ablation(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or data.get("ablation") not in ABLATION_SWITCHES:
-            return data
-        learning_on, voting_on = ABLATION_SWITCHES[data["ablation"]]
-        institutions = dict(data.get("institutions") or {})
-        for key, wanted in (("social_learning", learning_on), ("voting", voting_on)):
-            section = dict(institutions.get(key) or {})
-            if "enabled" in section and section["enabled"] != wanted:
-                raise rule_error(
-                    f"ablation {data['ablation']!r} turns {key} {'on' if wanted else 'off'}, "
-                    f"but institutions.{key}.enabled says otherwise; drop one of the two",
-                    "ablation",
-                )
-            section["enabled"] = wanted
-            institutions[key] = section
-        return {**data, "institutions": institutions}
-
-    @classmethod
-    def builtin_personas(cls) -> dict[str, Persona]:
-        return BUILTIN_PERSONAS
+def __getattr__(name: str) -> Any:
+    if name in COMMONS_NAMES:
+        return commons_name(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,7 @@ from society.games.commons.events import RoundStarted
 from society.games.commons.institution_metrics import governance_metrics
 from society.games.commons.metrics import RunMetrics
 from society.games.commons.rounds import round_summaries
-from society.scenario.schema import Scenario
+from society.games.commons.scenario import Scenario
 from society.transcript.events import RunStarted
 
 Row = dict[str, Any]

@@ -12,8 +12,8 @@ from society.core.game import Game, RoundError
 from society.core.institution import Institution, for_game, in_round_order
 from society.core.phase import Phase
 from society.core.state import alive
+from society.games.commons.scenario import Scenario
 from society.games.commons.state import SocietyState, copy_agents, empty_news
-from society.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from society.games.commons.remembering import MemoryKeeper

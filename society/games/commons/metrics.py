@@ -26,7 +26,7 @@ from society.games.commons import dynamics as commons
 from society.games.commons.dynamics.ending import EndReason
 from society.games.commons.events import HarvestResolved, Regrowth, RoundFinished, RoundStarted
 from society.games.commons.institution_metrics import GovernanceMetrics, governance_metrics
-from society.scenario.schema import DoublingRegrowth, Scenario
+from society.games.commons.scenario import DoublingRegrowth, Scenario
 from society.transcript.events import Decision, Event, RunFinished, RunStarted
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from society.scenario.schema import ResourceNames
+from society.games.commons.scenario import ResourceNames
 
 
 class Frozen(BaseModel):

@@ -41,7 +41,7 @@ from society.core.institution import for_game
 from society.games.commons import dynamics as commons
 from society.games.commons.events import HarvestResolved, PayoffsSettled
 from society.games.commons.recall import query_for
-from society.scenario.schema import Scenario
+from society.games.commons.scenario import Scenario
 from society.transcript.events import Event, ReflectionStored
 from society.transcript.writer import TranscriptWriter
 

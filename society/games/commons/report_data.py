@@ -15,8 +15,8 @@ from society.games.commons.dynamics.sustainability import sustainable_threshold
 from society.games.commons.events import AgentDied, HarvestResolved, PayoffsSettled
 from society.games.commons.inspect_view import other_lines
 from society.games.commons.rounds import AgentTurnView, agent_turns, governance, round_summaries
+from society.games.commons.scenario import Scenario
 from society.report.extract import RunData
-from society.scenario.schema import Scenario
 from society.transcript.events import (
     Event,
     LLMCall,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from society.games.commons.dynamics.sustainability import sustainable_share
+from society.games.commons.scenario import Scenario
 from society.games.commons.state import AgentRecord, NormState, SocietyState, empty_news
-from society.scenario.schema import Scenario
 
 
 def initial_state(scenario: Scenario, agents: list[Any]) -> SocietyState:
