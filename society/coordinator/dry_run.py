@@ -155,18 +155,22 @@ async def estimate(
     result = DryRunEstimate(
         scenario.rounds, retry_rate, reply_tokens, prices.currency, sampled_rounds=sampled
     )
+    # Agents play at once: a game that renews its population (generations) lists every seat
+    # of the run, but only `agent_count` of them play in any round.
+    at_once = scenario.agent_count / max(1, len(minds))
     for key, mind in by_spec.items():
         spec = spec_of[key]
         agents = sorted({a for a, m in minds.items() if m is mind})
+        playing = max(1.0, len(agents) * at_once)
         per_agent: dict[str, list[RenderedCall]] = defaultdict(list)
         for call in mind.calls:
             per_agent[call.agent].append(call)
             result.prompts[call.prompt_id] = max(
                 result.prompts.get(call.prompt_id, 0), call.input_tokens
             )
-        calls_round = sum(len(c) for c in per_agent.values()) / max(1, len(agents)) / sampled
-        tokens_round = sum(c.input_tokens for c in mind.calls) / max(1, len(agents)) / sampled
-        factor = len(agents) * scenario.rounds * (1.0 + retry_rate)
+        calls_round = sum(len(c) for c in per_agent.values()) / playing / sampled
+        tokens_round = sum(c.input_tokens for c in mind.calls) / playing / sampled
+        factor = playing * scenario.rounds * (1.0 + retry_rate)
         reply = min(reply_tokens, spec.max_tokens) if spec.max_tokens else reply_tokens
         calls = calls_round * factor
         price = prices.price(spec.name)
@@ -174,7 +178,7 @@ async def estimate(
         result.models.append(
             ModelEstimate(
                 model=spec.name,
-                agents=len(agents),
+                agents=round(playing),
                 calls_per_agent_round=calls_round,
                 prompt_tokens_per_call=tokens_round / calls_round if calls_round else 0.0,
                 calls=calls,

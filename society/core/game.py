@@ -227,3 +227,11 @@ class Game:
     def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
         """An experiment's plots (society.experiments.data.ExperimentData): name -> files."""
         return {}
+
+    def experiment_notes(self) -> tuple[str, str]:
+        """What summary.md says under its per-cell table and its per-model table."""
+        return (
+            "Mean [95% confidence interval] over seeds: Student t, clipped to [0, 100] % for "
+            "shares; tokens and cost are per run ('–': not measured).",
+            "Every cell and seed of each model pooled.",
+        )

@@ -98,9 +98,10 @@ def _save(fig: Any, plt: Any, folder: Path, stem: str) -> list[Path]:
 
 
 def _round_series(
-    data: ExperimentData, value: Callable[[Row], float | None]
+    data: ExperimentData, value: Callable[[Row], float | None], x: str = "round"
 ) -> dict[tuple[str | None, str], dict[int, list[float]]]:
-    """(panel, line) -> round -> values over the runs that played that round."""
+    """(panel, line) -> round (or the per-round rows' `x`) -> values over the runs that
+    played it."""
     panel, lines = _facets(data)
     series: dict[tuple[str | None, str], dict[int, list[float]]] = defaultdict(
         lambda: defaultdict(list)
@@ -109,11 +110,11 @@ def _round_series(
         v = value(row)
         if v is None:
             continue
-        series[(row[panel] if panel else None, _line_label(row, lines))][row["round"]].append(v)
+        series[(row[panel] if panel else None, _line_label(row, lines))][row[x]].append(v)
     return series
 
 
-def _line_plot(
+def line_plot(
     data: ExperimentData,
     value: Callable[[Row], float | None],
     title: str,
@@ -121,8 +122,11 @@ def _line_plot(
     folder: Path,
     stem: str,
     reference: float | None = None,
+    x: str = "round",
 ) -> list[Path]:
-    series = _round_series(data, value)
+    """A per-round quantity (or per `x`, e.g. a generation: a column of the game's per-round
+    rows), its mean and 95% band per cell."""
+    series = _round_series(data, value, x)
     fig, axes, plt = _figure(data, title)
     colours = _colours(data)
     for ax, panel in zip(axes, _panels(data), strict=True):
@@ -140,7 +144,7 @@ def _line_plot(
         if reference is not None:
             ax.axhline(reference, color="black", linestyle="--", linewidth=0.8)
         ax.set_title(panel or "")
-        ax.set_xlabel("round")
+        ax.set_xlabel(x)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(ylabel)
     return _save(fig, plt, folder, stem)
@@ -215,7 +219,7 @@ def all_plots(data: ExperimentData, folder: Path) -> dict[str, list[Path]]:
     if not data.runs:
         return {}
     plots: dict[str, list[Path]] = {
-        "stock": _line_plot(
+        "stock": line_plot(
             data,
             lambda r: r["stock_start"],
             "Stock at the start of each round (mean, 95% band; runs still going)",
@@ -224,7 +228,7 @@ def all_plots(data: ExperimentData, folder: Path) -> dict[str, list[Path]]:
             "stock",
         ),
         "survival": survival_plot(data, folder),
-        "harvest": _line_plot(
+        "harvest": line_plot(
             data,
             lambda r: r["harvest_vs_sustainable"],
             "Group harvest ÷ sustainable harvest (1 = sustainable)",
@@ -235,7 +239,7 @@ def all_plots(data: ExperimentData, folder: Path) -> dict[str, list[Path]]:
         ),
     }
     if any(r["norm_limit"] is not None for r in data.rounds):
-        plots["norm_threshold"] = _line_plot(
+        plots["norm_threshold"] = line_plot(
             data,
             lambda r: r["norm_limit"],
             "Norm threshold G(t) (mean, 95% band)",
@@ -244,7 +248,7 @@ def all_plots(data: ExperimentData, folder: Path) -> dict[str, list[Path]]:
             "norm_threshold",
         )
     if any(r["norm_similarity"] is not None for r in data.rounds):
-        plots["norm_similarity"] = _line_plot(
+        plots["norm_similarity"] = line_plot(
             data,
             lambda r: r["norm_similarity"],
             "Norm similarity of proposals (mean, 95% band)",

@@ -41,6 +41,7 @@ def write_summary(
     wall_s: float,
 ) -> Path:
     spec = experiment.spec
+    cells_note, models_note = experiment.game.experiment_notes()
     lines = [f"# Experiment `{spec.name}`", ""]
     if spec.description:
         lines += [spec.description, ""]
@@ -69,10 +70,7 @@ def write_summary(
         "",
         "## Results per cell",
         "",
-        "Mean [95% confidence interval] over seeds: Student t, clipped to [0, 100] % for "
-        "shares; Wilson for the survival rate. Gain is the group's total harvest; efficiency "
-        "above 100 % means harvesting beyond the sustainable yield; tokens and cost are per "
-        "run ('–': not measured).",
+        cells_note,
         "",
         markdown_table(analysis.cells, analysis.columns, experiment.factors or ["cell"]),
         "",
@@ -92,7 +90,7 @@ def write_summary(
     lines += [
         "## Models",
         "",
-        "GovSim-style comparison: every commons, intervention and seed of each model pooled.",
+        models_note,
         "",
         markdown_table(analysis.models, analysis.model_columns, ["model"]),
         "",

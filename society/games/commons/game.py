@@ -244,6 +244,15 @@ class Commons(Game):
 
         return all_plots(data, folder)
 
+    def experiment_notes(self) -> tuple[str, str]:
+        return (
+            "Mean [95% confidence interval] over seeds: Student t, clipped to [0, 100] % for "
+            "shares; Wilson for the survival rate. Gain is the group's total harvest; efficiency "
+            "above 100 % means harvesting beyond the sustainable yield; tokens and cost are per "
+            "run ('–': not measured).",
+            "GovSim-style comparison: every commons, intervention and seed of each model pooled.",
+        )
+
     def compute_metrics(self, events: Sequence[Any]) -> Any:
         from society.games.commons.metrics import compute_metrics
 

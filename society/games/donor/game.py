@@ -127,6 +127,21 @@ class Donor(Game):
     def experiment_responses(self) -> tuple[str, ...]:
         return ("last_mean_final_resources", "donation_fraction", "resources_change")
 
+    def experiment_notes(self) -> tuple[str, str]:
+        return (
+            "Mean [95% confidence interval] over seeds: Student t, clipped to [0, 100] % for "
+            "shares. Resources are the mean final resources of a generation's agents (V&H's "
+            "measure); donated is the mean share of its resources a donor gave; punishment "
+            "and refusal are shares of interactions; tokens and cost are per run ('–': not "
+            "measured).",
+            "Every variant and seed of each model pooled.",
+        )
+
+    def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
+        from society.games.donor.plots import generation_plots
+
+        return generation_plots(data, folder)
+
     def experiment_rows(
         self, events: Sequence[Any], metrics: Any
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
