@@ -348,3 +348,22 @@ def test_dry_run_measures_a_whole_generation() -> None:
     # (later generations have 6 newcomers, so this is 54 calls high out of 1,506).
     assert found.sampled_rounds == 24
     assert found.calls == pytest.approx((12 + 6 * 24) * 10)
+    # 12 agents play at once (the run has 120 seats over 10 generations): per agent and
+    # round, (12 + 6·24) calls over 12 agents × 24 rounds.
+    (model,) = found.models
+    assert model.agents == 12
+    assert model.calls_per_agent_round == pytest.approx((12 + 6 * 24) / 12 / 24)
+
+
+def test_experiment_plots_per_generation_and_notes_in_donor_terms(tmp_path: Path) -> None:
+    path = donor_experiment(tmp_path, "")
+    outcome = society(["experiment", str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert outcome.code == 0, outcome.output
+    plots = tmp_path / "out" / "results" / "plots"
+    for name in ("resources", "donated", "punishment_rate"):
+        assert (plots / f"{name}.png").stat().st_size > 0, name
+    assert not (plots / "refusal_rate.png").exists()  # no variant here refuses
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "mean final resources of a generation" in summary
+    assert "harvest" not in summary and "GovSim" not in summary
+    assert "![resources](results/plots/resources.png)" in summary
