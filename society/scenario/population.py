@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, ValidationInfo, field_validator
 
 from society.scenario._base import Strict
@@ -42,3 +44,12 @@ class Group(Strict):
             if value not in known:
                 raise ValueError(f"unknown persona {value!r}; known: {', '.join(sorted(known))}")
         return value
+
+
+def __getattr__(name: str) -> Any:
+    # The commons' personas lived here before games (`society.games.commons.scenario`).
+    if name in ("BUILTIN_PERSONAS", "Persona", "Strategy"):
+        from society.scenario.schema import commons_name
+
+        return commons_name(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
