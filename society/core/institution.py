@@ -48,6 +48,13 @@ class Institution:
     ostrom_principle: int | None = None  # which of Ostrom's design principles it serves
     prompts: tuple[str, ...] = ()  # prompt ids its phases render (checked to exist)
     check: Check | None = None
+    # Per game, the phase its phases follow when it is not `after` (an institution written for
+    # several games whose action phases have different names).
+    after_in: Mapping[str, str] = field(default_factory=dict)
+
+    def after_for(self, game: str) -> str:
+        """The phase of `game` this institution's phases follow in its default round."""
+        return self.after_in.get(game, self.after)
 
     def enabled(self, scenario: Any) -> bool:
         section = getattr(scenario.institutions, self.name, None)
