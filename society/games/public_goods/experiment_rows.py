@@ -27,7 +27,7 @@ def experiment_rows(events: Sequence[Any], metrics: PublicGoodsMetrics) -> tuple
     run = {
         "models": "+".join(sorted({a.model for a in events[0].agents})),
         "members": m.members,
-        "punishment": m.punishment,
+        "punishment_on": m.punishment,
         "rounds_limit": m.rounds_limit,
         "rounds_completed": m.rounds_completed,
         "end_reason": m.end_reason,

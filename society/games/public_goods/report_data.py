@@ -11,8 +11,16 @@ from society.core.presentation import generic_report_data
 
 
 def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics: Any) -> Any:
+    from society.games.public_goods.metrics import PublicGoodsMetrics
+
     data = generic_report_data(events, timings, metrics)
-    rounds = metrics.rounds
+    # The page gets the metrics as metrics.json holds them (a dict).
+    run = (
+        metrics
+        if isinstance(metrics, PublicGoodsMetrics)
+        else PublicGoodsMetrics.model_validate(metrics)
+    )
+    rounds = run.rounds
     payoffs = {e.round: e.payoffs for e in events if e.kind == "public_goods_round"}
     received = {e.round: e.received for e in events if e.kind == "punishment"}
     spent = {e.round: e.spent for e in events if e.kind == "punishment"}
@@ -64,7 +72,7 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
         {
             "title": "Payoffs over the run",
             "headers": ["member", "total payoff"],
-            "rows": [[a, t] for a, t in sorted(metrics.totals.items(), key=lambda x: -x[1])],
+            "rows": [[a, t] for a, t in sorted(run.totals.items(), key=lambda x: -x[1])],
             "numeric": [1],
         },
     ]

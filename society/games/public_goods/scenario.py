@@ -71,7 +71,7 @@ class PublicGoodsPersona(Strict):
 
 
 CONDITIONAL = ContributorRule(
-    initial=0.5, match=0.85, adjust=0.5, learn=0.5, forget=0.1, noise=0.05
+    initial=0.5, match=0.85, adjust=0.5, learn=1.0, forget=0.05, noise=0.05
 )
 
 # Built-in personas [O]: the types of Fischbacher, Gächter & Fehr 2001 (conditional

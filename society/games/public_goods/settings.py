@@ -49,8 +49,10 @@ class PublicGoodsSettings(Strict):
         3,
         ge=0,
         le=10,
-        description="Past rounds shown in each prompt (and read by nobody else): a bounded "
-        "prompt [O].",
+        description="Past rounds shown in each contribution prompt, most recent first: each "
+        "other member's contribution for the last one (with individual visibility), the "
+        "others' total and mean for earlier ones, so the prompt stays bounded [O]. Rule agents "
+        "read only the last round.",
     )
     unit: str = Field(
         "tokens",

@@ -65,7 +65,12 @@ def contribution_view(
         "unit": settings.unit,
         "punishment": punishment_rules(scenario),
         "total_payoff": state["payoffs"][agent],
-        "history": [past_round(r, agent, individual) for r in reversed(shown)],
+        # Each other member's contribution for the last round only (the mean for earlier
+        # ones): the prompt grows with the group once, not once per round shown.
+        "history": [
+            past_round(r, agent, individual and index == 0)
+            for index, r in enumerate(reversed(shown))
+        ],
         "rule": scenario.persona(record["persona"]).contribution.model_dump(),
         "floor": record["floor"],
         "last_own": None if last is None else last["contributions"].get(agent),
