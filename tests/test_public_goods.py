@@ -69,7 +69,9 @@ def test_shipped_scenarios_run_with_their_invariants(path: Path, tmp_path: Path)
     events = list(read_events(result.run_dir))
     settings = s.public_goods
     for made in of_kind(events, "contributions"):
-        assert all(0 <= c <= settings.endowment and c == int(c) for c in made.contributions.values())
+        assert all(
+            0 <= c <= settings.endowment and c == int(c) for c in made.contributions.values()
+        )
         assert made.pot == pytest.approx(settings.multiplier * made.total)
         for agent, c in made.contributions.items():
             assert made.stage_payoffs[agent] == pytest.approx(settings.endowment - c + made.share)
@@ -115,7 +117,9 @@ def test_punishment_keeps_contributions_up(paired: dict[str, list[Any]]) -> None
         [p.last_contribution - n.last_contribution for n, p in zip(*paired.values(), strict=True)]
     )
     change = mean_ci([m.last_contribution - m.first_contribution for m in paired["peer"]])
-    print(f"\nlast round, punishment − none (paired by seed): {difference}; with it, last − first {change}")
+    print(
+        f"\nlast round, punishment − none (paired by seed): {difference}; with it, last − first {change}"
+    )
     assert difference.low > 0  # higher with punishment, the CI excludes 0
     assert change.low > -1.0  # and it does not decay (at most a token down, within the CI)
     assert all(m.punishment_points > 0 for m in paired["peer"])
@@ -166,9 +170,17 @@ def test_deterrence_and_contribution_rules() -> None:
     assert next_floor(floor=10, contribution=2, others=10, lost=0, mpcr=0.4, rule=rule) == 9
     draw = random.Random(1)
     common = {"endowment": 20, "whole_units": True, "rule": rule, "rng": draw}
-    assert rule_contribution(round_number=1, floor=0, last_own=None, last_others_mean=None, **common) == 10
-    assert rule_contribution(round_number=2, floor=0, last_own=10, last_others_mean=10, **common) == 9
-    assert rule_contribution(round_number=2, floor=12, last_own=10, last_others_mean=10, **common) == 12
+    assert (
+        rule_contribution(round_number=1, floor=0, last_own=None, last_others_mean=None, **common)
+        == 10
+    )
+    assert (
+        rule_contribution(round_number=2, floor=0, last_own=10, last_others_mean=10, **common) == 9
+    )
+    assert (
+        rule_contribution(round_number=2, floor=12, last_own=10, last_others_mean=10, **common)
+        == 12
+    )
     pot, share, payoffs = stage_payoffs({"a": 20, "b": 0, "c": 0, "d": 0}, 20, 1.6)
     assert (pot, share, payoffs["a"], payoffs["b"]) == (32, 8, 8, 28)
 
@@ -237,7 +249,10 @@ def test_a_contribution_reply_is_checked_against_the_endowment() -> None:
     ("overrides", "message"),
     [
         (
-            {"public_goods": {"visibility": "total"}, "institutions": {"punishment": {"enabled": True}}},
+            {
+                "public_goods": {"visibility": "total"},
+                "institutions": {"punishment": {"enabled": True}},
+            },
             "peer punishment needs members to see who contributed what",
         ),
         ({"population": [{"name": "g", "count": 1}]}, "needs 2 to 40 members"),
@@ -284,11 +299,16 @@ def test_prompts_stay_bounded_at_the_largest_group_and_history() -> None:
     schema = [{"name": "contribution", "type": "float", "description": "x" * 80}]
     memories = [{"round": 9, "kind": "contribution", "text": "y" * 200}] * 4
     texts = [
-        library.render("pg_contribute", view=contribute, context={"memories": memories}, schema=schema),
+        library.render(
+            "pg_contribute", view=contribute, context={"memories": memories}, schema=schema
+        ),
         library.render(
             "punish",
             view=view(
-                acts=[{"member": m, "amount": 3.0, "text": "contributed 13 of 20"} for m in members[1:]],
+                acts=[
+                    {"member": m, "amount": 3.0, "text": "contributed 13 of 20"}
+                    for m in members[1:]
+                ],
                 situation=["Round 11 of 20. You contributed 20 of your 20 tokens." * 2] * 2,
                 persona="You contribute generously.",
             ),
@@ -337,7 +357,9 @@ def test_a_scripted_llm_plays_through_the_real_prompts(
     first = next(r for r in fake.requests if r.prompt_id == "pg_contribute")
     system = first.messages[0].content
     assert "multiplied by 1.6 and shared equally among all 4 members" in system
-    assert "costs you 1 tokens and reduces the earnings of the member who receives it by 3" in system
+    assert (
+        "costs you 1 tokens and reduces the earnings of the member who receives it by 3" in system
+    )
     later = next(r for r in fake.requests if r.prompt_id == "pg_contribute" and r.round == 3)
     user = later.messages[-1].content
     assert "Round 2:" in user and "You received" in user
@@ -363,7 +385,10 @@ def test_inspect_and_report_show_a_public_goods_run(
     assert "punishers-1→riders-1 2" in shown.output
     one = society(["inspect", str(run_dir), "--agent", "riders-1", "--round", "2", "--prompts"])
     assert "at most your endowment" in one.output
-    assert "cooperators-1 contribute (llm)" not in one.output and "riders-1 contribute (llm)" in one.output
+    assert (
+        "cooperators-1 contribute (llm)" not in one.output
+        and "riders-1 contribute (llm)" in one.output
+    )
     page = society(["report", str(run_dir), "--out", str(tmp_path / "page.html")])
     assert page.code == 0, page.output
     assert (tmp_path / "page.html").stat().st_size > 1000

@@ -230,21 +230,18 @@ def _backend_down(result: RunResult) -> str:
 
 
 def _with_model(scenario: Scenario, model: str, extra: dict[str, Any]) -> Scenario:
-    from society.scenario import Scenario
-
     data = scenario.model_dump(mode="json")
     data["model"] = {"name": model, **extra}
     for group in data["population"]:
         group["model"] = None
-    return Scenario.model_validate(data, context={"personas": list(data["personas"])})
+    # The scenario's own model: a donor or public-goods scenario is not a commons one.
+    return type(scenario).model_validate(data, context={"personas": list(data["personas"])})
 
 
 def _with_llm_settings(
     scenario: Scenario, prices: dict[str, Any] | None, budget: dict[str, Any]
 ) -> Scenario:
     """Command-line prices and budget go into the scenario, so the run folder records them."""
-    from society.scenario import Scenario
-
     budget = {k: v for k, v in budget.items() if v is not None}
     if prices is None and not budget:
         return scenario
@@ -253,7 +250,7 @@ def _with_llm_settings(
         data["llm"]["prices"] = prices
     if budget:
         data["llm"]["budget"] = {**(data["llm"].get("budget") or {}), **budget}
-    return Scenario.model_validate(data, context={"personas": list(data["personas"])})
+    return type(scenario).model_validate(data, context={"personas": list(data["personas"])})
 
 
 def _announce_models(scenario: Scenario) -> None:

@@ -100,6 +100,22 @@ BUILTIN_PERSONAS: dict[str, PublicGoodsPersona] = {
 }
 
 
+def _numbers(persona: PublicGoodsPersona) -> str:
+    c, r = persona.contribution, persona.punishment
+    return (
+        f"initial {c.initial:g}, match {c.match:g}, adjust {c.adjust:g}, learn {c.learn:g}, "
+        f"forget {c.forget:g}, noise {c.noise:g}; punishing: severity {r.severity:g}, "
+        f"reference {r.reference}, tolerance {r.tolerance:g}, max_price {r.max_price:g}"
+    )
+
+
+PERSONAS_DESCRIPTION = (
+    "Extra or overriding personas by key. Built in [O]: "
+    + "; ".join(f"{key} ({_numbers(p)})" for key, p in BUILTIN_PERSONAS.items())
+    + "."
+)
+
+
 class FixedInstitutions(Stable):
     """Institutions of a public-goods society (all off by default): every institution module
     registered for this game, e.g. `punishment` (society/institutions/punishment.py)."""
@@ -136,7 +152,7 @@ class PublicGoodsScenario(ScenarioBase):
     public_goods: PublicGoodsSettings = Field(default_factory=PublicGoodsSettings)
     institutions: Institutions = Field(default_factory=Institutions)  # type: ignore[valid-type]
     personas: dict[str, PublicGoodsPersona] = Field(
-        default_factory=dict, description="Extra or overriding personas by key."
+        default_factory=dict, description=PERSONAS_DESCRIPTION
     )
     memory: MemorySection = Field(
         default_factory=lambda: MemorySection(enabled=False),
