@@ -139,7 +139,7 @@ def test_a_short_public_goods_run_with_punishment_on_the_real_small_model(
                 "base_url": local_llm,
                 "temperature": 0.0,
                 "max_tokens": 200,
-                "timeout_s": 120,
+                "timeout_s": 300,  # a shared 2-core machine: a punish call can take minutes
                 "max_concurrency": 2,
             },
         },

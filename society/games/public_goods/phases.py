@@ -13,8 +13,6 @@ from society.games.public_goods.dynamics import rule_contribution
 from society.games.public_goods.observation import ContributionView
 from society.institutions.punishment import ACTS
 
-ROUND_LIMIT = "round_limit"
-
 
 class Contribute(Phase):
     """Every member decides its contribution (concurrently); the project's pot is shared."""
