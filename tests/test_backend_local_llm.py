@@ -117,3 +117,60 @@ def test_two_agents_three_rounds_on_the_real_small_model(
         ][-1]
         assert last.parsed == decision.decision
     assert len(decisions) + len(failures) == len({(c.agent, c.round, c.phase) for c in calls})
+
+
+def test_a_short_public_goods_run_with_punishment_on_the_real_small_model(
+    local_llm: str, tmp_path: Path
+) -> None:
+    """4 members × 2 rounds of the public-goods game with peer punishment: two calls per
+    agent-round (contribute, punish) through the real prompts."""
+    from society.scenario import load_scenario
+
+    s = load_scenario(
+        Path(__file__).resolve().parent.parent
+        / "scenarios"
+        / "public_goods"
+        / "fehr-gaechter-punishment.yaml",
+        {
+            "name": "local-llm-public-goods",
+            "rounds": 2,
+            "model": {
+                "name": f"openai:{MODEL}",
+                "base_url": local_llm,
+                "temperature": 0.0,
+                "max_tokens": 200,
+                "timeout_s": 300,  # a shared 2-core machine: a punish call can take minutes
+                "max_concurrency": 2,
+            },
+        },
+    )
+    started = time.perf_counter()
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=init_chat_model_factory))
+    wall = time.perf_counter() - started
+    events = list(read_events(result.run_dir))
+    finished = next(e for e in events if isinstance(e, RunFinished))
+    calls = [e for e in events if isinstance(e, LLMCall)]
+    failures = [e for e in events if isinstance(e, DecisionFailed)]
+    usage = result.metrics.llm
+    figures = {
+        "rounds_completed": finished.rounds_completed,
+        "calls": usage.calls,
+        "calls_by_phase": {
+            p: sum(1 for c in calls if c.phase == p) for p in ("contribute", "punish")
+        },
+        "decisions": sum(1 for e in events if isinstance(e, Decision)),
+        "failed_decisions": len(failures),
+        "unusable_replies": usage.unusable_replies,
+        "reasks": usage.reasks,
+        "mean_contribution": result.metrics.mean_contribution,
+        "punishment_points": result.metrics.punishment_points,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "wall_s": round(wall, 1),
+    }
+    print("\nlocal-llm public goods:", json.dumps(figures))
+    assert finished.rounds_completed == 2
+    assert {c.phase for c in calls} <= {"contribute", "punish"}
+    # Every turn ended in a parsed decision or an explicit failure, never a default.
+    turns = {(c.agent, c.round, c.phase) for c in calls}
+    assert figures["decisions"] + len(failures) == len(turns)

@@ -36,7 +36,7 @@ def test_an_institution_module_is_well_formed(name: str) -> None:
             {"name": "probe", "population": [{"name": "g", "count": 2}]}
         )
         offered = game.phases(scenario)
-        assert institution.after in offered
+        assert institution.after_for(game_name) in offered
         assert all(phase.name in offered for phase in institution.phases)
         written = list(scenario.model_dump()["institutions"])
         if institution.dump_position is None:

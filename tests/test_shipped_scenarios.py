@@ -21,11 +21,12 @@ from society.scenario import load_scenario
 from society.transcript import Decision, RunFinished, RunStarted, read_events
 
 # Experiment files (scenarios/experiments/) are grids, not scenarios: tests/test_experiments.py.
-# The donor game's scenarios (scenarios/donor/) have their own invariants: tests/test_donor_game.py.
+# The donor game's scenarios (scenarios/donor/) have their own invariants: tests/test_donor_game.py;
+# the public-goods game's (scenarios/public_goods/): tests/test_public_goods.py.
 SHIPPED = sorted(
     p
     for p in SCENARIOS.rglob("*.yaml")
-    if p.relative_to(SCENARIOS).parts[0] not in ("experiments", "donor")
+    if p.relative_to(SCENARIOS).parts[0] not in ("experiments", "donor", "public_goods")
 )
 
 

@@ -141,6 +141,12 @@ class Game:
     def headline(self, state: Any) -> float:
         return 0.0
 
+    def institution_hook(self, institution: str) -> Any | None:
+        """What this game gives the institution `institution` to work with (its documented
+        hook, e.g. `society.institutions.punishment.PunishmentHook`: who saw whose acts and how
+        a payoff change is applied), or None when the game does not offer it."""
+        return None
+
     def round_memory(self, deps: Any) -> Any | None:
         """The keeper of agents' episodic memory for this run, or None (memory off)."""
         return None

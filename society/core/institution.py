@@ -69,6 +69,13 @@ class Institution:
     # what the commons' own six have always allowed. Off for a new institution, whose phases
     # listed while it is off are an error.
     listed_when_off: bool = False
+    # Per game, the phase its phases follow when it is not `after` (an institution written for
+    # several games whose action phases have different names).
+    after_in: Mapping[str, str] = field(default_factory=dict)
+
+    def after_for(self, game: str) -> str:
+        """The phase of `game` this institution's phases follow in its default round."""
+        return self.after_in.get(game, self.after)
 
     def enabled(self, scenario: Any) -> bool:
         section = getattr(scenario.institutions, self.name, None)
@@ -151,7 +158,7 @@ def in_round_order(game_phases: Sequence[str], game: str) -> list[tuple[str, Ins
     anchored: dict[str, list[Institution]] = {}
     for institution in for_game(game):
         if institution.phases:
-            anchored.setdefault(institution.after, []).append(institution)
+            anchored.setdefault(institution.after_for(game), []).append(institution)
     placed: list[tuple[str, Institution | None]] = []
 
     def follow(anchor: str) -> None:
