@@ -13,8 +13,12 @@ from society.core.presentation import generic_report_data
 
 
 def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics: Any) -> Any:
+    from society.games.matrix.metrics import compute_metrics
+
     data = generic_report_data(events, timings, metrics)
-    m = metrics
+    # `metrics` is metrics.json as read (or None for an unfinished run): recomputed from the
+    # events, as `society metrics` would.
+    m = compute_metrics(list(events))
     rationales = {
         (e.agent, e.round): e.decision.get("rationale", "") for e in events if e.kind == "decision"
     }

@@ -92,8 +92,12 @@ Strategy = Annotated[
 class MatrixPersona(Strict):
     """Text for LLM players (empty: none, as in [A]) and the strategy a rule player plays."""
 
-    description: str = Field("", description="Shown to LLM players; empty shows nothing [A].")
-    strategy: Strategy
+    description: str = Field(
+        "", max_length=500, description="Shown to LLM players; empty shows nothing [A]."
+    )
+    strategy: Strategy | None = Field(
+        None, description="What a rule player with this persona plays; null: LLM players only."
+    )
 
 
 def _p(description: str, strategy: dict[str, Any]) -> MatrixPersona:
@@ -101,9 +105,8 @@ def _p(description: str, strategy: dict[str, Any]) -> MatrixPersona:
 
 
 BUILTIN_PERSONAS: dict[str, MatrixPersona] = {
-    # [A]'s LLM players have no persona; `player` is that (its strategy is only used if a rule
-    # mind plays it).
-    "player": _p("", {"kind": "tit_for_tat"}),
+    # [A]'s LLM players have no persona; `player` is that (no strategy: LLM players only).
+    "player": MatrixPersona(description=""),
     "always_cooperate": _p("You always cooperate.", {"kind": "always", "action": "cooperate"}),
     "always_defect": _p("You always defect.", {"kind": "always", "action": "defect"}),
     "tit_for_tat": _p(
@@ -205,8 +208,6 @@ class MatrixScenario(ScenarioBase):
                 f"players (got {count}); use round_robin for byes, or add or remove one",
                 "population",
             )
-        for key, persona in self.personas.items():
-            self._check_strategy(persona.strategy, ("personas", key, "strategy"))
         for index, group in enumerate(self.population):
             if group.joins_at != 1:
                 raise rule_error(
@@ -215,13 +216,22 @@ class MatrixScenario(ScenarioBase):
                     index,
                     "joins_at",
                 )
-            if group.persona in self.personas:
-                continue
-            persona = BUILTIN_PERSONAS.get(group.persona)
-            if persona is not None:
-                self._check_strategy(
-                    persona.strategy, ("population", index, "persona"), group.persona
+            if self.model_for(group).name != "rules":
+                continue  # a persona's strategy is what a rule player plays
+            own = group.persona in self.personas
+            persona = self.persona(group.persona)
+            at = (
+                ("personas", group.persona, "strategy") if own else ("population", index, "persona")
+            )
+            if persona.strategy is None:
+                raise rule_error(
+                    f"persona {group.persona!r} has no strategy for rule players: give group "
+                    f"{group.name!r} a model or a persona with a `strategy`",
+                    "population",
+                    index,
+                    "persona",
                 )
+            self._check_strategy(persona.strategy, at, "" if own else group.persona)
         if self.memory.enabled:
             raise rule_error(
                 "the matrix game keeps no episodic memory: players see the history of their "

@@ -15,7 +15,11 @@ from pydantic import Field, model_validator
 from society.scenario._base import Strict, rule_error
 
 ACTION_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$"
-MAX_ACTIONS = 8
+# Bounds that keep every prompt under 4,000 tokens (tests/test_matrix_prompts.py checks the
+# worst case): actions, label length, history lines.
+MAX_ACTIONS = 6
+MAX_LABEL = 30
+MAX_HISTORY = 25
 Payoff = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -52,9 +56,10 @@ class Told(Strict):
     history_rounds: int = Field(
         10,
         ge=0,
-        le=100,
+        le=MAX_HISTORY,
         description="How many of the player's most recent rounds (any partner) the prompt lists, "
-        "oldest first: 10, the whole game in [A]'s 10-round games; 0 shows none.",
+        "oldest first, at most 25 (prompts stay under 4,000 tokens): 10, the whole game in [A]'s "
+        "10-round games; 0 shows none.",
     )
     horizon: bool = Field(
         True,
@@ -78,7 +83,7 @@ class MatrixSettings(Strict):
     """A two-player stage game played over many rounds (society/games/matrix/README.md)."""
 
     actions: dict[str, str] = Field(
-        description="Action name -> the label players see (2 to 8 actions, both players choose "
+        description="Action name -> the label players see (2 to 6 actions, labels of 1 to 30 characters, both players choose "
         "from the same list), e.g. {J: Option J, F: Option F} [A]. Players answer with the name."
     )
     payoffs: dict[str, dict[str, tuple[Payoff, Payoff]]] = Field(
@@ -125,8 +130,12 @@ class MatrixSettings(Strict):
                     "actions",
                     name,
                 )
-            if not 1 <= len(label) <= 40:
-                raise rule_error(f"label of {name!r}: 1 to 40 characters", "actions", name)
+            if not 1 <= len(label) <= MAX_LABEL:
+                raise rule_error(
+                    f"label of {name!r}: 1 to {MAX_LABEL} characters (got {len(label)})",
+                    "actions",
+                    name,
+                )
         for row in self.payoffs:
             if row not in self.actions:
                 raise rule_error(
