@@ -169,3 +169,12 @@ def test_the_column_player_sees_the_battle_of_the_sexes_from_its_own_side() -> N
     column = render(scenario, state_for(ids, []), "p-2")
     both_j = "If you choose Option J and the other player chooses Option J, you win {} points and the other player wins {} points."
     assert both_j.format(10, 7) in row and both_j.format(7, 10) in column
+
+
+def test_the_last_round_of_akatas_game_shows_the_nine_before_it() -> None:
+    """The whole history of a 10-round game (told.history_rounds 10) at round 10."""
+    ids = ["p-1", "p-2"]
+    recent = [history_entry(k, "p-2", "J", "F", 0.0, 10.0) for k in range(1, 10)]
+    text = render(pd(), state_for(ids, recent, 10), "p-1")
+    assert text.count("- In round") == 9 and "Your rounds so far, oldest first:" in text
+    assert tokens.count_text(text) < 600  # about 530 tokens

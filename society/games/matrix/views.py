@@ -56,7 +56,7 @@ def move_view(
         "show_partner_payoffs": told.payoffs == "full",
         "horizon": told.horizon,
         "partner_names": told.partner_names,
-        "history": recent[len(recent) - told.history_rounds :] if told.history_rounds else [],
+        "history": recent[-told.history_rounds :] if told.history_rounds else [],
         "total": state["totals"][agent],
         "played": state["played"][agent],
         "persona": persona,
