@@ -130,8 +130,8 @@ def test_a_short_matrix_game_on_the_real_small_model(local_llm: str, tmp_path: P
             "name": f"openai:{MODEL}",
             "base_url": local_llm,
             "temperature": 0.0,
-            "max_tokens": 120,
-            "timeout_s": 120,
+            "max_tokens": 80,
+            "timeout_s": 900,  # a shared CPU can take minutes per reply
             "max_concurrency": 2,
         },
         population=[

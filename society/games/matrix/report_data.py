@@ -63,7 +63,7 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
         {
             "label": "coordination",
             "color": "#c60",
-            "points": [[r.round, r.coordination] for r in m.rounds if r.coordination is not None],
+            "points": [[r.round, 100 * r.coordination] for r in m.rounds if r.coordination is not None],
         },
     ]
     if m.cooperate is not None:
@@ -72,7 +72,7 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
                 "label": "cooperation",
                 "color": "#27c",
                 "points": [
-                    [r.round, r.cooperation_rate]
+                    [r.round, 100 * r.cooperation_rate]
                     for r in m.rounds
                     if r.cooperation_rate is not None
                 ],
@@ -81,7 +81,7 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
                 "label": "mutual cooperation",
                 "color": "#72c",
                 "points": [
-                    [r.round, r.mutual_cooperation]
+                    [r.round, 100 * r.mutual_cooperation]
                     for r in m.rounds
                     if r.mutual_cooperation is not None
                 ],
@@ -91,7 +91,7 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
     labels = labels_of({"label": a, "opponent": b} for a, b in cells)
     sections = [
         {"title": "Payoff per round", "y_label": "points", "series": series},
-        {"title": "Rates per round", "y_label": "share of pairs / moves", "series": rates},
+        {"title": "Rates per round", "y_label": "% of pairs (cooperation: of moves)", "series": rates},
         {
             "title": "Strategies",
             "headers": [
