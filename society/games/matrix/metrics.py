@@ -126,21 +126,26 @@ def compute_metrics(events: Sequence[Event]) -> MatrixMetrics:
         failed_decisions=failed_decisions,
         **_rates(plays, cooperate),
         rounds=[
-            RoundMetrics(
-                round=r,
-                plays=len(by_round.get(r, [])),
-                void=void.get(r, 0),
-                mean_payoff=(rates := _rates(by_round.get(r, []), cooperate))["mean_payoff"],
-                cooperation_rate=rates["cooperation_rate"],
-                mutual_cooperation=rates["mutual_cooperation_rate"],
-                coordination=rates["coordination_rate"],
-            )
+            _round(r, by_round.get(r, []), void.get(r, 0), cooperate)
             for r in sorted(set(by_round) | set(void))
         ],
         agents=_agents(sides, labels),
         strategies=_labels(sides, labels),
         pairs=pair_cells(s for _, s in sides),
         llm=llm_usage(events),
+    )
+
+
+def _round(number: int, plays: Sequence[Any], void: int, cooperate: str | None) -> RoundMetrics:
+    rates = _rates(plays, cooperate)
+    return RoundMetrics(
+        round=number,
+        plays=len(plays),
+        void=void,
+        mean_payoff=rates["mean_payoff"],
+        cooperation_rate=rates["cooperation_rate"],
+        mutual_cooperation=rates["mutual_cooperation_rate"],
+        coordination=rates["coordination_rate"],
     )
 
 

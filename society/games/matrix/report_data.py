@@ -63,7 +63,9 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
         {
             "label": "coordination",
             "color": "#c60",
-            "points": [[r.round, 100 * r.coordination] for r in m.rounds if r.coordination is not None],
+            "points": [
+                [r.round, 100 * r.coordination] for r in m.rounds if r.coordination is not None
+            ],
         },
     ]
     if m.cooperate is not None:
@@ -91,7 +93,11 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
     labels = labels_of({"label": a, "opponent": b} for a, b in cells)
     sections = [
         {"title": "Payoff per round", "y_label": "points", "series": series},
-        {"title": "Rates per round", "y_label": "% of pairs (cooperation: of moves)", "series": rates},
+        {
+            "title": "Rates per round",
+            "y_label": "% of pairs (cooperation: of moves)",
+            "series": rates,
+        },
         {
             "title": "Strategies",
             "headers": [
