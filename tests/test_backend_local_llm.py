@@ -174,3 +174,56 @@ def test_a_short_public_goods_run_with_punishment_on_the_real_small_model(
     # Every turn ended in a parsed decision or an explicit failure, never a default.
     turns = {(c.agent, c.round, c.phase) for c in calls}
     assert figures["decisions"] + len(failures) == len(turns)
+
+
+def test_a_short_matrix_game_on_the_real_small_model(local_llm: str, tmp_path: Path) -> None:
+    """Akata et al.'s Prisoner's Dilemma, 4 rounds: two LLM players (no persona, as in the
+    paper) against the defect-once probe and tit-for-tat: one call per LLM player and round."""
+    s = scenario(
+        "matrix/prisoners-dilemma.yaml",
+        name="local-llm-matrix",
+        rounds=4,
+        model={
+            "name": f"openai:{MODEL}",
+            "base_url": local_llm,
+            "temperature": 0.0,
+            "max_tokens": 80,
+            "timeout_s": 900,  # a shared CPU can take minutes per reply
+            "max_concurrency": 2,
+        },
+        population=[
+            {"name": "llm", "count": 1, "persona": "player"},
+            {"name": "probe", "count": 1, "persona": "defect_once", "model": {"name": "rules"}},
+            {"name": "llmb", "count": 1, "persona": "player"},
+            {"name": "tft", "count": 1, "persona": "tit_for_tat", "model": {"name": "rules"}},
+        ],
+    )
+    started = time.perf_counter()
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=init_chat_model_factory))
+    wall = time.perf_counter() - started
+    events = list(read_events(result.run_dir))
+    finished = next(e for e in events if isinstance(e, RunFinished))
+    calls = [e for e in events if isinstance(e, LLMCall)]
+    failures = [e for e in events if isinstance(e, DecisionFailed)]
+    usage = result.metrics.llm
+    turns = {(c.agent, c.round) for c in calls}
+    figures = {
+        "rounds_completed": finished.rounds_completed,
+        "llm_agent_rounds": len(turns),
+        "calls": usage.calls,
+        "calls_per_agent_round": round(usage.calls / len(turns), 2),
+        "unusable_replies": usage.unusable_replies,
+        "failed_decisions": len(failures),
+        "void_pairs": result.metrics.void_plays,
+        "moves": [
+            (e.round, e.row_action, e.column_action) for e in events if e.kind == "pair_played"
+        ],
+        "input_tokens_per_call": round(usage.input_tokens / usage.calls),
+        "wall_s": round(wall, 1),
+    }
+    print("\nlocal-llm matrix:", json.dumps(figures))
+    assert finished.rounds_completed == 4
+    assert turns == {(a, r) for a in ("llm-1", "llmb-1") for r in range(1, 5)}
+    # Each LLM turn is one call, plus one per re-ask; a failure leaves its pair unplayed.
+    assert usage.calls == len(turns) + usage.reasks
+    assert result.metrics.void_plays == len(failures)

@@ -83,3 +83,15 @@ def test_the_donor_game_conforms(variant: str, tmp_path: Path) -> None:
     )
     report = check_game(s, tmp_path, kills=3, seed=11)
     assert "donate" in report.phases_rendered and "inherit" in report.phases_rendered
+
+
+@pytest.mark.parametrize("pairing", ["round_robin", "random"])
+def test_the_matrix_game_conforms(pairing: str, tmp_path: Path) -> None:
+    """The tournament with trembling hands (draws in every turn), the pairs changing inside
+    the run (kills can land on a new match)."""
+    base = scenario("matrix/tournament.yaml").matrix.model_dump(mode="json")
+    matrix = {**base, "tremble": 0.1, "pairing": {"kind": pairing, "match_rounds": 3}}
+    s = scenario("matrix/tournament.yaml", rounds=9, matrix=matrix)
+    report = check_game(s, tmp_path, kills=3, seed=5)
+    assert "play" in report.phases_rendered
+    assert {"matrix_round_started", "pair_played", "matrix_round_finished"} <= report.kinds

@@ -22,11 +22,12 @@ from society.transcript import Decision, RunFinished, RunStarted, read_events
 
 # Experiment files (scenarios/experiments/) are grids, not scenarios: tests/test_experiments.py.
 # The donor game's scenarios (scenarios/donor/) have their own invariants: tests/test_donor_game.py;
-# the public-goods game's (scenarios/public_goods/): tests/test_public_goods.py.
+# the public-goods game's (scenarios/public_goods/): tests/test_public_goods.py; the matrix
+# game's (scenarios/matrix/): tests/test_matrix_game.py.
 SHIPPED = sorted(
     p
     for p in SCENARIOS.rglob("*.yaml")
-    if p.relative_to(SCENARIOS).parts[0] not in ("experiments", "donor", "public_goods")
+    if p.relative_to(SCENARIOS).parts[0] not in ("experiments", "donor", "public_goods", "matrix")
 )
 
 

@@ -149,6 +149,7 @@ def experiment(
     result = analyse(spec, state.jobs, folder, plots=plots)
     summary = write_summary(spec, state, result, folder, command_line(), runner.label, wall)
     _print_cells(result)
+    _print_pair_tables(result)
     for table in result.anovas:
         if table.response != "survival_time":
             continue
@@ -182,6 +183,19 @@ def _p(p: float | None) -> str:
 
     text = fmt_p(p)
     return text.replace(" ", "") if text.startswith("<") else f"={text}"
+
+
+def _print_pair_tables(result: Analysis) -> None:
+    """A pairwise game's round-robin tables (label against label), per cell."""
+    from rich.table import Table
+
+    for found in result.pair_tables:
+        table = Table(title=found.title)
+        for index, heading in enumerate(found.headers):
+            table.add_column(heading, justify="left" if index == 0 else "right")
+        for row in found.rows:
+            table.add_row(*row)
+        out_console.print(table)
 
 
 def _print_cells(result: Analysis) -> None:

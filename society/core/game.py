@@ -230,6 +230,16 @@ class Game:
         names = [*self.experiment_responses(), *(c for c, _, _ in self.experiment_columns())]
         return tuple(dict.fromkeys(names))
 
+    def experiment_pairs(self, events: Sequence[Any], metrics: Any) -> list[dict[str, Any]]:
+        """A pairwise game's rows for round-robin tables: one per (label, opponent) of the run,
+        with `rounds`, `payoff` and measures (society.analysis.pairwise.cell_rows); [] for a
+        game without pairs."""
+        return []
+
+    def experiment_pair_columns(self) -> tuple[tuple[str, str, bool], ...]:
+        """The columns of those rows the round-robin tables show (the first as the matrix)."""
+        return ()
+
     def experiment_plots(self, data: Any, folder: Any) -> dict[str, list[Any]]:
         """An experiment's plots (society.experiments.data.ExperimentData): name -> files."""
         return {}

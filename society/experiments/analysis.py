@@ -5,6 +5,7 @@ results/rounds.csv|parquet   one row per run and round (stock, harvest, norm, sa
 results/cells.csv            mean and 95% CI per cell
 results/models.csv           GovSim-style comparison per model
 results/anova.csv            two-way ANOVA tables
+results/pairs.csv            pairwise games: one row per run and (label, opponent)
 results/plots/*.png|svg
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from society.analysis.pairwise import PairwiseTable, experiment_tables
 from society.experiments.anova import AnovaTable, anova_rows, grid_anovas
 from society.experiments.data import ExperimentData, collect, write_table
 from society.experiments.jobs import Job
@@ -41,6 +43,8 @@ class Analysis:
     model_columns: Columns = ()
     printed: Columns = ()
     responses: tuple[str, ...] = ()
+    # Round-robin tables of a pairwise game (society.analysis.pairwise), per cell.
+    pair_tables: tuple[PairwiseTable, ...] = ()
 
 
 def analyse(experiment: Experiment, jobs: list[Job], out: Path, plots: bool = True) -> Analysis:
@@ -62,6 +66,11 @@ def analyse(experiment: Experiment, jobs: list[Job], out: Path, plots: bool = Tr
     files += write_table(table_rows(models, model_columns), results / "models", parquet=False)
     if anovas:
         files += write_table(anova_rows(anovas), results / "anova", parquet=False)
+    pair_tables: list[PairwiseTable] = []
+    if data.pairs:
+        files += write_table(data.pairs, results / "pairs", parquet=False)
+        cells_in_order = [c.key for c in cells]
+        pair_tables = experiment_tables(data.pairs, cells_in_order, game.experiment_pair_columns())
     drawn = game.experiment_plots(data, results / "plots") if plots else {}
     return Analysis(
         data,
@@ -74,4 +83,5 @@ def analyse(experiment: Experiment, jobs: list[Job], out: Path, plots: bool = Tr
         model_columns,
         game.experiment_printed(),
         game.experiment_responses(),
+        tuple(pair_tables),
     )

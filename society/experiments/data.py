@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,12 @@ class ExperimentData:
     factors: list[str]
     runs: list[Row]  # one per finished run, in grid order then seed
     rounds: list[Row]  # one per run and round played
+    # one per run and (label, opponent) of a pairwise game (Game.experiment_pairs)
+    pairs: list[Row] = field(default_factory=list)
 
 
 def collect(jobs: Sequence[Job], factors: list[str]) -> ExperimentData:
-    runs, rounds = [], []
+    runs, rounds, pairs = [], [], []
     for job in jobs:
         if not is_finished(job.run_dir):
             continue
@@ -43,7 +45,8 @@ def collect(jobs: Sequence[Job], factors: list[str]) -> ExperimentData:
         run_row, round_rows = game.experiment_rows(events, metrics)
         runs.append({**keys, **run_row, **{f"extra.{k}": v for k, v in extra.items()}})
         rounds.extend({**keys, **row} for row in round_rows)
-    return ExperimentData(factors, runs, rounds)
+        pairs.extend({**keys, **row} for row in game.experiment_pairs(events, metrics))
+    return ExperimentData(factors, runs, rounds, pairs)
 
 
 def write_table(rows: Sequence[Row], stem: Path, parquet: bool = True) -> list[Path]:

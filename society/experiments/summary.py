@@ -75,6 +75,12 @@ def write_summary(
         markdown_table(analysis.cells, analysis.columns, experiment.factors or ["cell"]),
         "",
     ]
+    if analysis.pair_tables:
+        from society.analysis.pairwise import markdown
+
+        lines += ["## Round-robin tables", ""]
+        for table in analysis.pair_tables:
+            lines += [f"**{table.title}**", "", markdown(table.headers, table.rows), ""]
     if analysis.anovas:
         a, b = analysis.anovas[0].factors
         lines += [
