@@ -246,6 +246,7 @@ def test_a_society_survives_a_replica_killed_mid_run_and_replays_identically(
                 "base_url": [a.base_url, b.base_url],
                 "max_concurrency": 2,
                 "backoff_s": 5.0,  # a failover must not wait for it
+                "server_down_s": 600,  # a stays down for the whole run, however slow the machine
             },
             population=[{"name": "villagers", "count": 6}],
         )
