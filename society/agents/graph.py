@@ -140,6 +140,8 @@ def agent_nodes(
         budget = turn.get("budget") or {}
         events += [{**call.event.model_dump(), **budget} for call in result.calls]
         latencies += [call.latency_s for call in result.calls]
+        servers = [None] * (len(latencies) - len(result.calls))
+        servers += [call.server for call in result.calls]
         if result.decision is not None:
             decision = Decision(
                 round=request.observation.round,
@@ -161,6 +163,8 @@ def agent_nodes(
             "events": events,
             "latencies": latencies,
         }
+        if any(servers):  # which servers answered, for timings.jsonl only
+            outcome["servers"] = servers + [None] * (len(latencies) - len(servers))
         return {"outcome": outcome}
 
     return [("observe", observe), ("recall", recall), ("decide", decide), ("act", act)]

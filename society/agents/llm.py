@@ -128,6 +128,7 @@ class LLMMind:
                         repaired=parsed.repaired,
                     ),
                     reply.latency_s,
+                    reply.server,
                 )
             )
             if parsed.decision is not None:
@@ -190,7 +191,7 @@ class LLMMind:
             token_source="tiktoken",
             output_mode=getattr(self.backend, "mode", "text"),
         )
-        return TimedCall(event, failed.latency_s)
+        return TimedCall(event, failed.latency_s, failed.server)
 
     def _event(
         self,
@@ -225,6 +226,7 @@ class LLMMind:
             error=error,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
+            cached_input_tokens=reply.cached_input_tokens or 0,
             token_source=source,
             output_mode=reply.mode,
             cost=reply.cost,

@@ -37,6 +37,7 @@ class DecisionRequest:
 class TimedCall:
     event: LLMCall
     latency_s: float
+    server: str | None = None  # the pool's server that answered or failed (timings only)
 
 
 @dataclass(frozen=True)

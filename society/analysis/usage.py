@@ -8,13 +8,21 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from society.transcript.events import Decision, DecisionFailed, Event, LLMCall, RunStarted
+from society.transcript.events import (
+    Decision,
+    DecisionFailed,
+    Event,
+    LLMCall,
+    RunStarted,
+    added_field,
+)
 
 
 class LLMUsage(BaseModel):
     """Model calls of a run: totals, and the same counters per model, agent and phase.
 
-    A call is one request (failed ones included). unusable_replies: replies that did not parse
+    A call is one request (failed ones included). cached_input_tokens: of the input tokens,
+    those the provider read from its prompt cache (left out of metrics.json while 0). unusable_replies: replies that did not parse
     or validate; repaired_replies: usable replies that parsed only after a repair (fences,
     prose, trailing commas...), as the `llm_call` event records it (transcripts written before
     it was recorded count none); backend_errors: calls that raised (rate limit, timeout...). retries:
@@ -32,6 +40,7 @@ class LLMUsage(BaseModel):
         calls: int = 0
         input_tokens: int = 0
         output_tokens: int = 0
+        cached_input_tokens: int = added_field(0)
         cost: float | None = None
         unusable_replies: int = 0
         repaired_replies: int = 0
@@ -47,6 +56,7 @@ class LLMUsage(BaseModel):
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = added_field(0)
     unusable_replies: int = 0
     backend_errors: int = 0
     failed_decisions: int = 0
@@ -96,6 +106,7 @@ def llm_usage(events: Sequence[Event]) -> LLMUsage:
             for t in targets:
                 t.calls += 1
                 t.input_tokens += event.input_tokens
+                t.cached_input_tokens += event.cached_input_tokens
                 t.output_tokens += event.output_tokens
                 t.backend_errors += backend
                 t.unusable_replies += unusable

@@ -66,6 +66,7 @@ class FailedTry:
     error: str  # "ErrorType: message", secrets redacted
     latency_s: float
     transient: bool
+    server: str | None = None  # the pool's server that raised it (timings.jsonl only)
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,15 @@ class ChatReply:
     text: str
     input_tokens: int | None = None
     output_tokens: int | None = None
+    # Of the input tokens, those the provider read from its prompt cache (when it says so).
+    cached_input_tokens: int | None = None
     token_source: TokenSource = "provider"
     cost: float | None = None
     mode: OutputMode = "text"
     latency_s: float = 0.0
     attempt: int = 1
     failed_tries: tuple[FailedTry, ...] = field(default=())
+    server: str | None = None  # the pool's server that answered (timings.jsonl only)
 
 
 @runtime_checkable

@@ -90,11 +90,21 @@ class LangChainBackend:
             text=reply_text(raw),
             input_tokens=usage.get("input_tokens"),
             output_tokens=usage.get("output_tokens"),
+            cached_input_tokens=cached_input_tokens(usage),
             token_source="provider",
             mode=self.mode if request.decision_type is not None else "text",
             latency_s=latency,
             attempt=request.attempt,
         )
+
+
+def cached_input_tokens(usage: dict[str, Any]) -> int | None:
+    """Prompt tokens read from the provider's cache, as LangChain reports them
+    (`input_token_details.cache_read`: OpenAI's and llama.cpp's
+    `prompt_tokens_details.cached_tokens`, Anthropic's cache reads); None when not reported."""
+    details = usage.get("input_token_details") or {}
+    value = details.get("cache_read") if isinstance(details, dict) else None
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 # Structured-output runnables kept per (decision type, omitted fields, choices).

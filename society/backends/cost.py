@@ -1,8 +1,10 @@
 """Token and cost metering: provider usage when reported, else tiktoken; cost from a price table.
 
 The price table is data the user supplies (scenario `llm.prices`, or `society run --prices
-FILE`): prices per million input and output tokens, keyed by model name or a glob pattern
-such as 'openai:*'. The project ships no prices (see prices.example.yaml): they change, and a
+FILE`): prices per million input and output tokens, and optionally per million cached input
+tokens (prompt tokens the provider read from its cache, usually cheaper), keyed by model name
+or a glob pattern such as 'openai:*'. Without a cached-input price, cached tokens are priced
+as input tokens (what they cost without the cache). The project ships no prices (see prices.example.yaml): they change, and a
 number here would be a guess presented as a fact. A model without a price has cost None.
 """
 
@@ -31,9 +33,17 @@ class PriceTableError(Exception):
 class Price:
     input: float  # per million input (prompt) tokens
     output: float  # per million output (reply) tokens
+    cached_input: float | None = None  # per million cached input tokens; None: as input
 
-    def cost(self, input_tokens: int, output_tokens: int) -> float:
-        return (input_tokens * self.input + output_tokens * self.output) / PER_TOKENS
+    def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> float:
+        """`cached_input_tokens` are part of `input_tokens` (as providers count them)."""
+        cached = min(max(cached_input_tokens, 0), input_tokens)
+        cached_price = self.input if self.cached_input is None else self.cached_input
+        return (
+            (input_tokens - cached) * self.input
+            + cached * cached_price
+            + output_tokens * self.output
+        ) / PER_TOKENS
 
 
 @dataclass(frozen=True)
@@ -60,18 +70,30 @@ class PriceTable:
         if not isinstance(listed, Mapping):
             raise PriceTableError(f"{source}: models: expected a mapping of model name to prices")
         for name, entry in listed.items():
-            if not isinstance(entry, Mapping) or set(entry) != {"input", "output"}:
+            if (
+                not isinstance(entry, Mapping)
+                or not {"input", "output"} <= set(entry)
+                or not set(entry) <= {"input", "output", "cached_input"}
+            ):
                 raise PriceTableError(
-                    f"{source}: models.{name} needs exactly 'input' and 'output' "
-                    "(prices per million tokens)"
+                    f"{source}: models.{name} needs 'input' and 'output', and may have "
+                    "'cached_input' (prices per million tokens)"
                 )
+            cached = entry.get("cached_input")
             try:
-                price = Price(float(entry["input"]), float(entry["output"]))
+                price = Price(
+                    float(entry["input"]),
+                    float(entry["output"]),
+                    None if cached is None else float(cached),
+                )
             except (TypeError, ValueError):
                 raise PriceTableError(f"{source}: models.{name}: prices must be numbers") from None
-            if not (math.isfinite(price.input) and math.isfinite(price.output)):
+            numbers = [price.input, price.output] + (
+                [] if price.cached_input is None else [price.cached_input]
+            )
+            if not all(math.isfinite(number) for number in numbers):
                 raise PriceTableError(f"{source}: models.{name}: prices must be finite numbers")
-            if price.input < 0 or price.output < 0:
+            if any(number < 0 for number in numbers):
                 raise PriceTableError(f"{source}: models.{name}: prices must be ≥ 0")
             models[str(name)] = price
         return cls(str(data.get("currency", "USD")), models)
@@ -79,12 +101,20 @@ class PriceTable:
     def to_data(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
-            "models": {k: {"input": v.input, "output": v.output} for k, v in self.models.items()},
+            "models": {k: _price_data(v) for k, v in self.models.items()},
         }
 
 
+def _price_data(price: Price) -> dict[str, float]:
+    data = {"input": price.input, "output": price.output}
+    if price.cached_input is not None:
+        data["cached_input"] = price.cached_input
+    return data
+
+
 def load_price_file(path: Path) -> PriceTable:
-    """Read a YAML or JSON price file: {currency: USD, models: {name: {input, output}}}."""
+    """Read a YAML or JSON price file: {currency: USD, models: {name: {input, output,
+    cached_input (optional)}}}."""
     label = os.path.normpath(path)
     try:
         if str(path).endswith(".json"):
@@ -118,6 +148,8 @@ class MeteredBackend(Wrapper):
                 token_source="tiktoken",
             )
         if self.price is not None:
-            cost = self.price.cost(reply.input_tokens or 0, reply.output_tokens or 0)
+            cost = self.price.cost(
+                reply.input_tokens or 0, reply.output_tokens or 0, reply.cached_input_tokens or 0
+            )
             reply = replace(reply, cost=round(cost, 10))
         return reply

@@ -1,4 +1,4 @@
-"""Per-call timeout and a concurrency cap shared by every agent on one server."""
+"""Per-call timeout (the concurrency caps of servers are in `society.backends.pool`)."""
 
 from __future__ import annotations
 
@@ -25,17 +25,3 @@ class TimeoutBackend(Wrapper):
             if not deadline.expired():
                 raise  # the model's own timeout error, reported as it is
             raise CallTimeout(f"no reply within {self.timeout_s:g} s") from None
-
-
-class ConcurrencyLimit(Wrapper):
-    """At most `semaphore`'s value calls in flight; the semaphore is shared by every backend
-    on the same server (see `stack.server_key`). Waiting for a slot is not part of a call's
-    timeout, and a retry's backoff does not hold a slot."""
-
-    def __init__(self, inner: ChatBackend, semaphore: asyncio.Semaphore) -> None:
-        super().__init__(inner)
-        self.semaphore = semaphore
-
-    async def complete(self, request: ChatRequest) -> ChatReply:
-        async with self.semaphore:
-            return await self.inner.complete(request)

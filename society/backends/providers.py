@@ -41,11 +41,15 @@ PROVIDERS: dict[str, Provider] = {
     "perplexity": Provider("langchain_perplexity", "langchain-perplexity", ("PPLX_API_KEY",)),
     "openrouter": Provider("langchain_openrouter", "langchain-openrouter", ("OPENROUTER_API_KEY",)),
     "huggingface": Provider("langchain_huggingface", "langchain-huggingface", checks_key=False),
-    "nvidia": Provider("langchain_nvidia_ai_endpoints", "langchain-nvidia-ai-endpoints", ("NVIDIA_API_KEY",)),
+    "nvidia": Provider(
+        "langchain_nvidia_ai_endpoints", "langchain-nvidia-ai-endpoints", ("NVIDIA_API_KEY",)
+    ),
     "upstage": Provider("langchain_upstage", "langchain-upstage", ("UPSTAGE_API_KEY",)),
     "litellm": Provider("langchain_litellm", "langchain-litellm", checks_key=False),
     "ibm": Provider("langchain_ibm", "langchain-ibm", ("WATSONX_APIKEY",)),
-    "google_vertexai": Provider("langchain_google_vertexai", "langchain-google-vertexai", checks_key=False),
+    "google_vertexai": Provider(
+        "langchain_google_vertexai", "langchain-google-vertexai", checks_key=False
+    ),
     "google_anthropic_vertex": Provider(
         "langchain_google_vertexai", "langchain-google-vertexai", checks_key=False
     ),
@@ -81,7 +85,11 @@ def _check_model(spec: ModelSpec) -> list[Finding]:
 
     provider, sep, model = spec.name.partition(":")
     if not sep or not provider or not model.strip():
-        return [found("error", f"model {spec.name!r} is not 'provider:model' (e.g. 'openai:gpt-4o-mini')")]
+        return [
+            found(
+                "error", f"model {spec.name!r} is not 'provider:model' (e.g. 'openai:gpt-4o-mini')"
+            )
+        ]
     known = PROVIDERS.get(provider)
     if known is None:
         return [
@@ -104,7 +112,7 @@ def _check_model(spec: ModelSpec) -> list[Finding]:
             read_api_key(spec.api_key_env, spec.api_key_file)
         except SecretError as error:
             findings.append(found("warning", str(error)))
-    elif spec.base_url is not None and provider in ("openai", "azure_openai"):
+    elif any(url for url, _ in spec.replicas) and provider in ("openai", "azure_openai"):
         pass  # an OpenAI-compatible local server: the client is given a placeholder key
     elif known.checks_key and not any(os.environ.get(v, "").strip() for v in known.key_env):
         findings.append(found("warning", f"{' or '.join(known.key_env)} is not set"))

@@ -211,6 +211,11 @@ class RecordingBackend(Wrapper):
             raise
         reply_data = asdict(reply)
         reply_data.pop("failed_tries")
+        # Which server answered is no part of the outcome: a replay names none (and stores
+        # written before pools read the same).
+        reply_data.pop("server")
+        if reply_data["cached_input_tokens"] is None:
+            del reply_data["cached_input_tokens"]  # as stores written before it was read
         self.store.put(key, ordinal, request, self.label, material, {"reply": reply_data})
         return reply
 

@@ -78,9 +78,15 @@ def provider_install_hint(provider: str | None) -> str:
 
 
 def init_chat_model_factory(spec: ModelSpec) -> BaseChatModel:
-    """LangChain's init_chat_model, with the spec's parameters, key and clear errors."""
+    """LangChain's init_chat_model, with the spec's parameters, key and clear errors. A pool's
+    spec is built once per server (`spec.on_server(url)`, as the backend stack does)."""
     from langchain.chat_models import init_chat_model
 
+    if spec.is_pool:
+        raise BackendError(
+            f"model {spec.name!r} names a pool of servers: build one chat model per server "
+            "(spec.on_server(url) for url, _ in spec.replicas)"
+        )
     provider = spec.name.split(":", 1)[0] if ":" in spec.name else None
     kwargs: dict[str, object] = {}
     if spec.temperature is not None:

@@ -136,12 +136,15 @@ class RetryingBackend(Wrapper):
                         error=describe_error(error),
                         latency_s=time.perf_counter() - started,
                         transient=transient,
+                        server=getattr(error, "served_by", None),
                     )
                 )
                 if not transient or retry == self.policy.retries:
                     raise CallFailed(tries) from None
                 attempt += 1
-                await self.sleep(self.policy.delay(retry + 1, retry_after(error), self.rng))
+                # A pool marked the failing server down and has another one up: try there now.
+                if not getattr(error, "failover", False):
+                    await self.sleep(self.policy.delay(retry + 1, retry_after(error), self.rng))
                 continue
             return replace(reply, attempt=attempt, failed_tries=(*tries, *reply.failed_tries))
         raise CallFailed(tries)  # pragma: no cover - the loop always returns or raises

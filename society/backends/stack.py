@@ -7,13 +7,15 @@ From the mind inwards:
         MeteredBackend    tokens (provider usage, else tiktoken) and cost (price table)
           ReplayingBackend                      --replay: answers from the store, nothing else
           | RecordingBackend                    --record: stores every outcome, then:
-              ConcurrencyLimit                  one semaphore per server, shared by groups
-                TimeoutBackend                  per-call timeout
-                  FaultInjectingBackend         only when faults are configured
-                    LangChainBackend            the chat model, in its structured-output mode
+              PooledBackend                     a slot on the least-loaded server of the
+                                                model's pool, under each server's cap (caps
+                                                are shared by every model on a server)
+                TimeoutBackend                  per-call timeout        } one chain per
+                  FaultInjectingBackend         only with faults        } server of the
+                    LangChainBackend            the chat model          } pool
 
 Replay sits below the budget and the meter, so a replayed run spends and stops exactly like
-the recorded one, and above the limits, so it never waits for a server.
+the recorded one, and above the pool, so it never waits for a server (nor names one).
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from society.backends.base import ChatBackend, OutputMode
+from society.backends.base import ChatBackend, ChatReply, ChatRequest, OutputMode
 from society.backends.budget import Budget, BudgetGate, BudgetLimits
 from society.backends.chat_model import LangChainBackend, StructuredOutputUnsupported
 from society.backends.cost import MeteredBackend, PriceTable
 from society.backends.faults import FaultInjectingBackend, FaultLog, FaultRates
-from society.backends.limits import ConcurrencyLimit, TimeoutBackend
+from society.backends.limits import TimeoutBackend
+from society.backends.pool import Dispatcher, PooledBackend
 from society.backends.replay import CallStore, RecordingBackend, ReplayingBackend
 from society.backends.retry import RetryingBackend, RetryPolicy, Sleep
+from society.backends.traffic import CallTraffic
 from society.core.registry import BACKEND_WRAPPERS
 from society.scenario.models import LLMSettings, ModelSpec
 
@@ -62,10 +66,15 @@ def resolve_mode(spec: ModelSpec) -> OutputMode:
     return AUTO_MODES.get(provider_of(spec.name), "text")
 
 
-def server_key(spec: ModelSpec) -> str:
-    """Which concurrency cap a model shares: one per server (its base URL) when it has one,
-    else one per provider model."""
-    return f"url:{spec.base_url.rstrip('/')}" if spec.base_url else f"model:{spec.name}"
+def server_key(spec: ModelSpec, base_url: str | None) -> str:
+    """Which concurrency cap a call shares: one per server (its base URL) when the model has
+    one, else one per provider model."""
+    return f"url:{base_url.rstrip('/')}" if base_url else f"model:{spec.name}"
+
+
+def server_keys(spec: ModelSpec) -> list[str]:
+    """The keys of the servers of `spec`'s pool, in the order the scenario lists them."""
+    return [server_key(spec, url) for url, _ in spec.replicas]
 
 
 def generation_params(spec: ModelSpec) -> dict[str, Any]:
@@ -89,16 +98,18 @@ class BackendOptions:
     fault_log: FaultLog | None = None  # where injected faults are listed (for checks)
     backoff_s: float | None = None  # overrides every model's backoff_s (tests use 0)
     sleep: Sleep | None = None
+    traffic: CallTraffic | None = None  # live call counters to watch (the progress bar)
 
 
 @dataclass
 class RunBackends:
-    """What the backends of one run share: semaphores per server, the budget, the store."""
+    """What the backends of one run share: the servers with their caps, the budget, the store
+    and the call counters."""
 
     settings: LLMSettings
     options: BackendOptions = field(default_factory=BackendOptions)
-    semaphores: dict[str, asyncio.Semaphore] = field(default_factory=dict)
-    caps: dict[str, int] = field(default_factory=dict)
+    dispatcher: Dispatcher = field(default_factory=Dispatcher)
+    traffic: CallTraffic = field(default_factory=CallTraffic)
     fault_log: FaultLog = field(default_factory=FaultLog)
     budget: Budget | None = None
     store: CallStore | None = None
@@ -109,6 +120,8 @@ class RunBackends:
             raise BackendSetupError("use either --record or --replay, not both")
         if self.options.fault_log is not None:
             self.fault_log = self.options.fault_log
+        if self.options.traffic is not None:
+            self.traffic = self.options.traffic
         limits = self.settings.budget
         if limits is not None:
             self.budget = Budget(BudgetLimits(limits.max_calls, limits.max_tokens, limits.max_cost))
@@ -119,16 +132,10 @@ class RunBackends:
             self.store = CallStore(self.options.record, create=True)
 
     def reserve_cap(self, spec: ModelSpec) -> None:
-        """Register `spec` before any semaphore is made: the cap of a server is the smallest
-        max_concurrency among the models on it."""
-        key = server_key(spec)
-        self.caps[key] = min(self.caps.get(key, spec.max_concurrency), spec.max_concurrency)
-
-    def semaphore(self, spec: ModelSpec) -> asyncio.Semaphore:
-        key = server_key(spec)
-        if key not in self.semaphores:
-            self.semaphores[key] = asyncio.Semaphore(self.caps.get(key, spec.max_concurrency))
-        return self.semaphores[key]
+        """Register `spec`'s servers before any call: the cap of a server is the smallest
+        asked of it by the models on it (a server's own max_concurrency, else the model's)."""
+        for (url, cap), key in zip(spec.replicas, server_keys(spec), strict=True):
+            self.dispatcher.reserve(key, url, cap, spec.server_down_s)
 
     def close(self) -> None:
         if self.store is not None:
@@ -154,18 +161,17 @@ def build_backend(
     if options.replay is not None:
         assert run.store is not None
         inner = ReplayingBackend(spec.name, run.store, params, mode)
+        inner = _Counted(inner, run.traffic)
     else:
         assert model_factory is not None
-        model = LangChainBackend(model_factory(spec), spec.name, mode)
-        try:
-            model.check()
-        except StructuredOutputUnsupported as error:
-            raise BackendSetupError(str(error)) from None
-        inner = model
-        if options.faults is not None:
-            inner = FaultInjectingBackend(inner, options.faults, run.fault_log)
-        inner = TimeoutBackend(inner, spec.timeout_s)
-        inner = ConcurrencyLimit(inner, run.semaphore(spec))
+        keys = server_keys(spec)
+        if any(key not in run.dispatcher.slots for key in keys):
+            run.reserve_cap(spec)  # a model built on its own, outside build_minds
+        servers: dict[str, ChatBackend] = {}
+        for (url, _), key in zip(spec.replicas, keys, strict=True):
+            server_spec = spec.on_server(url) if spec.is_pool else spec
+            servers[key] = _server_chain(server_spec, mode, run, model_factory)
+        inner = PooledBackend(run.dispatcher.pool(keys), servers, run.traffic)
         if run.store is not None:
             inner = RecordingBackend(inner, run.store, params)
     for name in run.settings.wrappers:  # the user's own, innermost first
@@ -180,6 +186,36 @@ def build_backend(
     )
     sleep = options.sleep or (_no_wait if options.replay is not None else asyncio.sleep)
     return RetryingBackend(inner, policy, sleep=sleep)
+
+
+def _server_chain(
+    spec: ModelSpec, mode: OutputMode, run: RunBackends, model_factory: Callable[[ModelSpec], Any]
+) -> ChatBackend:
+    """The chat model of one server, with its per-call timeout (and injected faults)."""
+    model = LangChainBackend(model_factory(spec), spec.name, mode)
+    try:
+        model.check()
+    except StructuredOutputUnsupported as error:
+        raise BackendSetupError(str(error)) from None
+    inner: ChatBackend = model
+    if run.options.faults is not None:
+        inner = FaultInjectingBackend(inner, run.options.faults, run.fault_log)
+    return TimeoutBackend(inner, spec.timeout_s)
+
+
+class _Counted:
+    """Counts replayed calls for the progress display, as the pool counts live ones."""
+
+    def __init__(self, inner: ChatBackend, traffic: CallTraffic) -> None:
+        self.inner, self.traffic = inner, traffic
+        self.label, self.mode = inner.label, inner.mode
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        self.traffic.began()
+        try:
+            return await self.inner.complete(request)
+        finally:
+            self.traffic.ended()
 
 
 async def _no_wait(_: float) -> None:

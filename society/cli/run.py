@@ -30,7 +30,11 @@ def run(
         ),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option(help="Base URL of an OpenAI-compatible server, with --model.")
+        list[str] | None,
+        typer.Option(
+            help="Base URL of an OpenAI-compatible server, with --model; repeat it for replicas "
+            "of the model (a pool: each call goes to the least-loaded server that is up)."
+        ),
     ] = None,
     api_key_env: Annotated[
         str | None,
@@ -138,7 +142,7 @@ def run(
             )
         if model is not None:
             extra = {
-                "base_url": base_url,
+                "base_url": base_url[0] if base_url and len(base_url) == 1 else base_url,
                 "api_key_env": api_key_env,
                 "api_key_file": str(api_key_file) if api_key_file else None,
                 "structured_output": structured_output,
@@ -384,13 +388,22 @@ async def _run_with_progress(
 
     if quiet:
         return await run_society(scenario, out, backends=options, control=control, durable=durable)
-    columns = (
+    columns: tuple[Any, ...] = (
         TextColumn("round"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn(f"{game_of(scenario).headline_label} {{task.fields[stock]}}"),
         TimeElapsedColumn(),
     )
+    if not all(scenario.model_for(group).is_rules for group in scenario.population):
+        from dataclasses import replace
+
+        from society.backends.traffic import CallTraffic
+        from society.cli.call_progress import call_column
+
+        traffic = CallTraffic()
+        options = replace(options, traffic=traffic)
+        columns = (*columns, call_column(traffic))
     progress = Progress(*columns, console=err_console, transient=False)
     task = progress.add_task(
         "rounds", total=scenario.rounds, stock=f"{game_of(scenario).start_headline(scenario):.1f}"

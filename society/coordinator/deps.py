@@ -35,8 +35,11 @@ class CoordinatorDeps:
         stop: str | None = None
         for agent in sorted(outcomes):
             outcome = outcomes[agent]
-            for event, latency in zip(outcome["events"], outcome["latencies"], strict=True):
-                self.writer.write(event, latency_s=latency)
+            servers = outcome.get("servers") or [None] * len(outcome["events"])
+            for event, latency, server in zip(
+                outcome["events"], outcome["latencies"], servers, strict=True
+            ):
+                self.writer.write(event, latency_s=latency, server=server)
                 if event.get("kind") == "decision_failed" and event.get("reason") in STOPS:
                     stop = STOPS[event["reason"]]
             if outcome["failure_policy"] == "abort" and stop is None:

@@ -249,7 +249,9 @@ class StubRequest:
 @dataclass(frozen=True)
 class StubReply:
     """What the stub answers: text content, or a tool call with `arguments` (a JSON string),
-    or an HTTP error `status` with `error` as the message; `retry_after` adds that header."""
+    or an HTTP error `status` with `error` as the message; `retry_after` adds that header.
+    `cached_tokens` reports that many of the prompt tokens as read from a prompt cache
+    (`usage.prompt_tokens_details.cached_tokens`, as OpenAI and llama.cpp do)."""
 
     content: str | None = None
     tool_arguments: str | None = None
@@ -258,6 +260,7 @@ class StubReply:
     retry_after: float | None = None
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    cached_tokens: int | None = None
 
 
 StubResponder = Callable[[StubRequest], StubReply | str]
@@ -267,19 +270,47 @@ StubResponder = Callable[[StubRequest], StubReply | str]
 class StubOpenAIServer:
     """`with StubOpenAIServer(responder) as server:` then use `server.base_url`
     (http://127.0.0.1:PORT/v1). `responder(request)` returns a `StubReply` or plain text.
-    A structured request gets its reply as the tool call when tools were offered."""
+    A structured request gets its reply as the tool call when tools were offered.
+    `kill()` makes the server die as a crashed process would: requests in flight get their
+    connection closed with no response, and new connections are refused. `answered` counts
+    the replies sent."""
 
     responder: StubResponder
     requests: list[StubRequest] = field(default_factory=list)
+    answered: int = 0
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _dead: bool = False
+    _url: str | None = None
+    _stopper: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "the server is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        assert self._url is not None, "the server is not started"
+        return self._url
+
+    @property
+    def dead(self) -> bool:
+        return self._dead
+
+    def kill(self) -> None:
+        """Stop answering at once (in flight: connection dropped) and refuse connections.
+        Safe to call from the responder (a handler thread) or from the test."""
+        with self._lock:
+            if self._dead:
+                return
+            self._dead = True
+        server = self._server
+        if server is not None:
+            # Stopped from another thread: shutdown() waits for serve_forever, which a handler
+            # must not do. Until the socket is closed, a request that gets in is dropped.
+            def stop() -> None:
+                server.shutdown()
+                server.server_close()
+
+            self._stopper = threading.Thread(target=stop, daemon=True)
+            self._stopper.start()
 
     def __enter__(self) -> StubOpenAIServer:
         stub = self
@@ -314,6 +345,9 @@ class StubOpenAIServer:
                     reply = StubReply(status=500, error=f"stub responder failed: {error}")
                 if isinstance(reply, str):
                     reply = StubReply(content=reply)
+                if stub._dead:  # killed meanwhile: drop the connection, send nothing
+                    self.close_connection = True
+                    return
                 if reply.status != 200:
                     headers = {}
                     if reply.retry_after is not None:
@@ -330,6 +364,11 @@ class StubOpenAIServer:
                 self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
             ) -> None:
                 data = json.dumps(payload).encode()
+                with stub._lock:
+                    if stub._dead:
+                        self.close_connection = True
+                        return
+                    stub.answered += status == 200
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
@@ -340,6 +379,8 @@ class StubOpenAIServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        host, port = self._server.server_address[:2]
+        self._url = f"http://{host}:{port}/v1"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -350,9 +391,11 @@ class StubOpenAIServer:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._server is not None:
+        if self._server is not None and not self._dead:
             self._server.shutdown()
             self._server.server_close()
+        if self._stopper is not None:
+            self._stopper.join(timeout=5)
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -372,15 +415,18 @@ def _completion(request: StubRequest, reply: StubReply) -> dict[str, Any]:
             }
         ]
         finish = "tool_calls"
+    usage: dict[str, Any] = {
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": reply.completion_tokens,
+        "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+    }
+    if reply.cached_tokens is not None:
+        usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
     return {
         "id": "chatcmpl-stub",
         "object": "chat.completion",
         "created": 0,
         "model": request.model,
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-        "usage": {
-            "prompt_tokens": reply.prompt_tokens,
-            "completion_tokens": reply.completion_tokens,
-            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
-        },
+        "usage": usage,
     }

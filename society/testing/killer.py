@@ -34,19 +34,21 @@ def main() -> None:
     if kind in ("ENOSPC", "EROFS"):
         write = TranscriptWriter.write
 
-        def write_or_fail(self: TranscriptWriter, event: Any, latency_s: Any = None) -> Any:
+        def write_or_fail(self: TranscriptWriter, event: Any, *args: Any, **kwargs: Any) -> Any:
             if self.next_seq == at:
                 self._events.write(b'{"seq": ' + str(at).encode() + b', "kind": "cut')
                 self._events.flush()
                 code = getattr(errno, kind)
                 raise OSError(code, os.strerror(code), str(self.run_dir / "events.jsonl"))
-            return write(self, event, latency_s)
+            return write(self, event, *args, **kwargs)
 
         TranscriptWriter.write = write_or_fail  # type: ignore[method-assign]
     elif kind in ("before", "cut"):
         write = TranscriptWriter.write
 
-        def write_then_maybe_die(self: TranscriptWriter, event: Any, latency_s: Any = None) -> Any:
+        def write_then_maybe_die(
+            self: TranscriptWriter, event: Any, *args: Any, **kwargs: Any
+        ) -> Any:
             if self.next_seq == at:
                 if kind == "cut":
                     payload = event.model_dump() if hasattr(event, "model_dump") else dict(event)
@@ -54,7 +56,7 @@ def main() -> None:
                     self._events.write(text.encode())
                     self._events.flush()
                 die()
-            return write(self, event, latency_s)
+            return write(self, event, *args, **kwargs)
 
         TranscriptWriter.write = write_then_maybe_die  # type: ignore[method-assign]
     elif kind == "mark":

@@ -94,6 +94,9 @@ class LLMCall(Event):
     # `society.agents.parsing`). Recorded when the reply is parsed, so the usage counts need
     # no parser. Transcripts written before this field say nothing of repairs (read: False).
     repaired: bool = added_field(False)
+    # Of input_tokens, those the provider read from its prompt cache, as it reports them
+    # (OpenAI, llama.cpp: usage.prompt_tokens_details.cached_tokens); 0 when it says nothing.
+    cached_input_tokens: int = added_field(0, ge=0)
 
 
 class RecalledMemory(BaseModel):
@@ -181,8 +184,6 @@ class RunFinished(Event):
     kind: Literal["run_finished"] = "run_finished"
     rounds_completed: int
     end_reason: str
-
-
 
 
 class UnknownEvent(Event):

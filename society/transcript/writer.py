@@ -37,7 +37,12 @@ class TranscriptWriter:
     def next_seq(self) -> int:
         return self._seq
 
-    def write(self, event: Event | dict[str, Any], latency_s: float | None = None) -> Event:
+    def write(
+        self,
+        event: Event | dict[str, Any],
+        latency_s: float | None = None,
+        server: str | None = None,
+    ) -> Event:
         if isinstance(event, Event):
             stamped = event.model_copy(update={"run_id": self.run_id, "seq": self._seq})
         else:
@@ -47,7 +52,9 @@ class TranscriptWriter:
         self._events.write((stamped.model_dump_json() + "\n").encode("utf-8"))
         self._events.flush()
         if latency_s is not None:
-            timing = {"seq": self._seq, "latency_s": round(latency_s, 6)}
+            timing: dict[str, Any] = {"seq": self._seq, "latency_s": round(latency_s, 6)}
+            if server is not None:
+                timing["server"] = server  # which replica answered (never in events.jsonl)
             self._timings.write((json.dumps(timing) + "\n").encode("utf-8"))
             self._timings.flush()
         self._seq += 1
