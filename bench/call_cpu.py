@@ -3,9 +3,13 @@
 Every run is the pinned LLM demo (`tests/pinned/digests.py`, `llm:demo-every-institution`):
 `scenarios/demo.yaml` with monitoring, gossip, sanctions, voting and social learning on (five
 calls per agent-round: harvest, respond, propose, vote, learn), half altruistic and half
-selfish agents, on `ScriptedChatModel` answering the pinned run's replies. The commons is
-scaled per agent as in `bench/overhead.py` (capacity 30·N, productivity 1/N), so no run ends
-early; each run is checked to have completed its rounds with no failed decision.
+selfish agents, on `ScriptedChatModel` answering the pinned run's replies, except that each
+agent's gossip goes to one peer (the next agent by id) instead of everyone: with N agents
+each telling all N, every agent's news holds N messages and memory N items per round (O(N²)
+state and memory, the game's and the memory store's cost, not the framework's; `--broadcast`
+keeps the pinned replies). The commons is scaled per agent as in `bench/overhead.py`
+(capacity 30·N, productivity 1/N), so no run ends early; each run is checked to have
+completed its rounds with no failed decision.
 
 1. **Framework CPU per call** at 10, 100 and 1,000 agents, memory on (embedded Chroma in the
    run folder, as shipped) and off, on an instant model: process CPU time of the whole
@@ -112,12 +116,29 @@ def scenario_for(tree: Path, agents: int, rounds: int, memory: bool, cap: int | 
     return load_scenario(tree / "scenarios" / relative, overrides)
 
 
+def responder(broadcast: bool, agents: list[str]) -> Any:
+    """The pinned run's replies; gossip to the next agent by id unless `broadcast`."""
+    from digests import scripted_reply
+
+    following = {agent: agents[(i + 1) % len(agents)] for i, agent in enumerate(agents)}
+
+    def reply(request: Any) -> str:
+        if broadcast or request.prompt_id != "respond":
+            return scripted_reply(request)
+        found = json.loads(scripted_reply(request))
+        for message in found["messages"]:
+            message["to"] = following[request.agent]
+        return json.dumps(found)
+
+    return reply
+
+
 def play(tree: Path, config: dict[str, Any], workdir: Path) -> dict[str, Any]:
     """One run_society call of `config`, timed; checked to be complete."""
-    from digests import scripted_reply
 
     import society.coordinator.runner as runner
     from society.coordinator.gc_tuning import tuned_gc
+    from society.core.agents import agents_of
     from society.testing import ScriptedChatModel
 
     agents, rounds, latency = config["agents"], config["rounds"], config["latency_s"]
@@ -136,7 +157,12 @@ def play(tree: Path, config: dict[str, Any], workdir: Path) -> dict[str, Any]:
     # The commons calls on_round_finished twice per round (its regrow and the round graph's
     # closing node): keep the first time per round.
     stamps: dict[int, float] = {}
-    model = ScriptedChatModel(responder=scripted_reply, latency_s=latency)
+    model = ScriptedChatModel(
+        responder=responder(
+            config.get("broadcast", False), sorted(a.id for a in agents_of(scenario))
+        ),
+        latency_s=latency,
+    )
     out = Path(tempfile.mkdtemp(dir=workdir))
     try:
         with tuned_gc():

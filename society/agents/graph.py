@@ -11,7 +11,8 @@ normally retrieves for every acting agent of a phase in one batch and passes the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypedDict
 
@@ -233,6 +234,20 @@ class AgentTurns:
         )
         self.graph = _compile(self.nodes)
         self.direct = direct
+
+    async def run_all(self, turns: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The turns of one phase, concurrently (their model calls overlap): agent -> its
+        outcome. If one turn raises, the others are cancelled and the error propagates as
+        it was raised (as a LangGraph task per turn did)."""
+        tasks = [asyncio.ensure_future(self.run(turn)) for turn in turns]
+        try:
+            finished = await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return {turn["agent"]: done["outcome"] for turn, done in zip(turns, finished, strict=True)}
 
     async def run(self, turn: dict[str, Any]) -> dict[str, Any]:
         if not self.direct:

@@ -4,6 +4,9 @@ everything in it is plain, JSON-serialisable data, so a checkpointer can store i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any, TypedDict
 
 
@@ -33,7 +36,27 @@ class CoreState(TypedDict):
     end_reason: str | None
 
 
+# (state, its members) while a fan-out reads that state (see `members_fixed`).
+_FIXED: ContextVar[tuple[Any, list[str]] | None] = ContextVar("fixed_members", default=None)
+
+
 def alive(state: CoreState) -> list[str]:
     """Members this round: alive and already joined."""
+    fixed = _FIXED.get()
+    if fixed is not None and fixed[0] is state:
+        return list(fixed[1])
     number = state["round"]
     return sorted(a for a, r in state["agents"].items() if r["alive"] and r["joins_at"] <= number)
+
+
+@contextmanager
+def members_fixed(state: CoreState) -> Iterator[list[str]]:
+    """Within the block, `alive` of this very state object is listed once, not once per call:
+    for a fan-out, whose observations and contexts of every agent read the state and never
+    change it (with N agents each listing the members, a phase cost O(N² log N))."""
+    members = alive(state)
+    token = _FIXED.set((state, members))
+    try:
+        yield list(members)
+    finally:
+        _FIXED.reset(token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from society.coordinator.deps import CoordinatorDeps
@@ -162,9 +163,13 @@ def learn_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dic
             "peer_table": table,
             "learning": learning.model_dump() if learning.enabled else None,
         }
-    rows = [_peer_row(state, peer) for peer in peers]
-    # LLM agents see a short table of the most successful peers (bounded prompt).
-    ranked = sorted(rows, key=lambda row: (-row["payoff"], row["agent"]))[: social.peers_shown]
+    # LLM agents see a short table of the most successful peers (bounded prompt); rows only
+    # for those (nsmallest is sorted(...)[:n]; the key is the row's rounded payoff).
+    records = state["agents"]
+    best = heapq.nsmallest(
+        social.peers_shown, peers, key=lambda peer: (-round(records[peer]["payoff"], 6), peer)
+    )
+    ranked = [_peer_row(state, peer) for peer in best]
     for row in ranked:
         row.pop("strategy")
     return {"peer_table": ranked, "peers_shown": [row["agent"] for row in ranked]}
