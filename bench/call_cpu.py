@@ -89,6 +89,35 @@ class TimedMemory:
         return timed
 
 
+class keeper_timer:
+    """Process CPU spent in the commons' MemoryKeeper methods (store calls included)."""
+
+    METHODS = ("start", "recall_batch", "remember", "reflect")
+
+    def __init__(self) -> None:
+        from society.games.commons.remembering import MemoryKeeper
+
+        self.cpu_s = 0.0
+        self.keeper = MemoryKeeper
+        self.saved = {name: getattr(MemoryKeeper, name) for name in self.METHODS}
+        for name, method in self.saved.items():
+            setattr(MemoryKeeper, name, self._timed(method))
+
+    def _timed(self, method: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.cpu_s += time.process_time() - started
+
+        return timed
+
+    def restore(self) -> None:
+        for name, method in self.saved.items():
+            setattr(self.keeper, name, method)
+
+
 def scenario_for(tree: Path, agents: int, rounds: int, memory: bool, cap: int | None) -> Any:
     from digests import LLM_RUNS  # the pinned run's overrides: every institution on
 
@@ -154,6 +183,7 @@ def play(tree: Path, config: dict[str, Any], workdir: Path) -> dict[str, Any]:
         return timed[-1]
 
     runner.open_run_memory = open_timed  # type: ignore[assignment]
+    keeper = keeper_timer()
     # The commons calls on_round_finished twice per round (its regrow and the round graph's
     # closing node): keep the first time per round.
     stamps: dict[int, float] = {}
@@ -181,6 +211,7 @@ def play(tree: Path, config: dict[str, Any], workdir: Path) -> dict[str, Any]:
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     finally:
         runner.open_run_memory = opened  # type: ignore[assignment]
+        keeper.restore()
     metrics = result.metrics
     if metrics.rounds_completed != rounds or metrics.end_reason != "round_limit":
         raise SystemExit(
@@ -205,6 +236,8 @@ def play(tree: Path, config: dict[str, Any], workdir: Path) -> dict[str, Any]:
         "cpu_s": cpu,
         "memory_cpu_s": memory_cpu,
         "memory_wall_s": sum(t.wall_s for t in timed),
+        # The game's memory bookkeeping (queries, items, reflections), store calls included.
+        "keeper_cpu_s": keeper.cpu_s,
         "llm_calls": kinds["llm_call"],
         "events": sum(kinds.values()),
         "sequential_calls": max(per_agent_round.values()),
@@ -252,10 +285,14 @@ def run_child(tree: Path, config: dict[str, Any]) -> dict[str, Any]:
 
 def per_call(found: dict[str, Any]) -> dict[str, float]:
     calls = found["llm_calls"]
+    store = found["memory_cpu_s"]
+    # The keeper's own work: its time less the store calls it made (all of them).
+    keeper = max(0.0, found.get("keeper_cpu_s", 0.0) - store)
     return {
         "total_ms": found["cpu_s"] / calls * 1e3,
-        "memory_ms": found["memory_cpu_s"] / calls * 1e3,
-        "framework_ms": (found["cpu_s"] - found["memory_cpu_s"]) / calls * 1e3,
+        "memory_ms": store / calls * 1e3,
+        "framework_ms": (found["cpu_s"] - store) / calls * 1e3,
+        "keeper_ms": keeper / calls * 1e3,
     }
 
 
@@ -286,6 +323,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-large", action="store_true", help="skip the 1,000-agent run")
     parser.add_argument("--memory", default="on,off", help="memory settings to measure")
     parser.add_argument(
+        "--broadcast", action="store_true", help="gossip to everyone (the pinned replies)"
+    )
+    parser.add_argument(
         "--reference", type=Path, help="another checkout to measure too (before → after)"
     )
     parser.add_argument("--json", action="store_true", help="also print every result as JSON")
@@ -307,6 +347,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
 
     def each(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        config = {**config, "broadcast": args.broadcast}
         return {label: run_child(tree, config) for label, tree in trees}
 
     cpu_rows: list[tuple[int, bool, int, dict[str, dict[str, Any]]]] = []
@@ -357,7 +398,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     header = f"{'agents':>6} {'memory':>6} {'rounds':>6} {'calls':>6}"
     for label in labels:
-        header += f" | {label + ' total':>12} {'memory':>7} {'framework':>9}"
+        header += f" | {label + ' total':>12} {'store':>7} {'framework':>9} {'keeper':>6}"
     if len(labels) == 2:
         header += f" | {'framework after/before':>22}"
     print(header)
@@ -367,7 +408,10 @@ def main(argv: list[str] | None = None) -> None:
         line = f"{agents:>6} {'on' if memory else 'off':>6} {rounds:>6} {first['llm_calls']:>6}"
         for label in labels:
             ms = per_call(found[label])
-            line += f" | {ms['total_ms']:>12.3f} {ms['memory_ms']:>7.3f} {ms['framework_ms']:>9.3f}"
+            line += (
+                f" | {ms['total_ms']:>12.3f} {ms['memory_ms']:>7.3f} {ms['framework_ms']:>9.3f} "
+                f"{ms['keeper_ms']:>6.3f}"
+            )
         if len(labels) == 2:
             ratio = (
                 per_call(found["after"])["framework_ms"] / per_call(found["before"])["framework_ms"]
@@ -376,7 +420,9 @@ def main(argv: list[str] | None = None) -> None:
         print(line)
     print(
         "ms per model call: process CPU of the whole run_society call ÷ llm_call events. "
-        "memory: CPU inside the memory store's methods (Chroma, scoring); framework: the rest."
+        "store: CPU inside the memory store's methods (Chroma, embedding, scoring); framework: "
+        "the rest, of which keeper: the game's memory bookkeeping outside the store (queries, "
+        "memory items, reflections)."
     )
     if latency_rows or large is not None:
         print()

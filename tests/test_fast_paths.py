@@ -8,15 +8,21 @@ import asyncio
 import random
 from itertools import combinations
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from conftest import SCENARIOS
 
 from society import tokens
 from society.agents.graph import AgentTurns
-from society.core.state import alive, members_fixed
+from society.core.agents import agents_of
+from society.core.registry import game_of
+from society.core.state import alive, members_fixed, shared_by_fan_out
 from society.games.commons.dynamics.similarity import cosine, mean_pairwise_similarity
+from society.games.commons.views import learn_context
 from society.prompts import PromptLibrary
+from society.scenario import load_scenario
 
 
 def test_token_counts_are_tiktokens_own() -> None:
@@ -129,3 +135,48 @@ def test_a_failing_turn_cancels_the_others_and_raises_as_it_was() -> None:
     turns.run = fine  # type: ignore[method-assign]
     outcomes = asyncio.run(turns.run_all([{"agent": "a"}, {"agent": "b"}]))
     assert outcomes == {"a": {"who": "a"}, "b": {"who": "b"}}
+
+
+def test_shared_values_are_computed_once_per_fan_out() -> None:
+    state = _state({"a": True})
+    calls: list[int] = []
+
+    def compute() -> list[int]:
+        calls.append(1)
+        return [len(calls)]
+
+    assert shared_by_fan_out(state, "k", compute) == [1]  # outside a fan-out: every time
+    with members_fixed(state):
+        assert shared_by_fan_out(state, "k", compute) == [2]
+        assert shared_by_fan_out(state, "k", compute) == [2]
+        assert shared_by_fan_out(_state({"a": True}), "k", compute) == [3]
+    assert len(calls) == 3
+
+
+def test_the_learning_table_ranks_peers_as_a_full_sort_does() -> None:
+    """LLM learners' peer table: the best peers by rounded payoff, ties by id, without the
+    learner itself; ranked once per fan-out."""
+    scenario = load_scenario(
+        SCENARIOS / "demo.yaml",
+        {"model": {"name": "scripted:x"}, "institutions": {"social_learning": {"enabled": True}}},
+    )
+    game = game_of(scenario)
+    state = game.initial_state(scenario, agents_of(scenario))
+    state["round"] = 1
+    rng = random.Random(3)
+    for record in state["agents"].values():
+        record["payoff"] = rng.choice([1.0, 2.0000001, 2.0000004, 5.5])  # ties after rounding
+    deps = SimpleNamespace(scenario=scenario, mind_sources=dict.fromkeys(state["agents"], "llm"))
+    shown = scenario.institutions.social_learning.peers_shown
+
+    def reference(agent: str) -> list[str]:
+        peers = [p for p in sorted(state["agents"]) if p != agent]
+        key = lambda p: (-round(state["agents"][p]["payoff"], 6), p)  # noqa: E731
+        return sorted(peers, key=key)[:shown]
+
+    with members_fixed(state):
+        tables = {a: learn_context(state, a, deps) for a in state["agents"]}  # type: ignore[arg-type]
+    for agent, table in tables.items():
+        assert table["peers_shown"] == reference(agent)
+        assert [row["agent"] for row in table["peer_table"]] == reference(agent)
+    assert learn_context(state, "selfish-1", deps) == tables["selfish-1"]  # type: ignore[arg-type]

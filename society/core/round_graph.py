@@ -1,7 +1,7 @@
 """The coordinator graph, built from a game's phase list: rounds until an end condition.
 
     start_round → for each phase of the round, in order:
-        [phase_turn* →] resolver          (`*`: one concurrent branch per acting agent)
+        [phase_turn →] resolver   (phase_turn: every acting agent's turn, run concurrently)
     → the closing phase → start_round | finish
 
 No phase is named here: the game gives the phases (`Game.round_phases`), and each phase says

@@ -7,6 +7,7 @@ from typing import Any
 
 from society.coordinator.deps import CoordinatorDeps
 from society.core.rng import derive_rng
+from society.core.state import shared_by_fan_out
 from society.games.commons import dynamics as commons
 from society.games.commons.dynamics.reputation import PRIOR
 from society.games.commons.state import SocietyState, alive
@@ -148,10 +149,10 @@ def vote_context(state: SocietyState) -> dict[str, Any]:
 def learn_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dict[str, Any]:
     scenario = deps.scenario
     social = scenario.institutions.social_learning
-    peers = [peer for peer in alive(state) if peer != agent]
     if deps.mind_sources[agent] == "rules":
         # The Fermi rule compares with one random peer: draw it here (seeded per agent and
         # round) so that a learner costs O(1), not a table of every peer.
+        peers = [peer for peer in alive(state) if peer != agent]
         learning = scenario.learning
         table = []
         if social.enabled and peers:
@@ -163,13 +164,19 @@ def learn_context(state: SocietyState, agent: str, deps: CoordinatorDeps) -> dic
             "peer_table": table,
             "learning": learning.model_dump() if learning.enabled else None,
         }
-    # LLM agents see a short table of the most successful peers (bounded prompt); rows only
-    # for those (nsmallest is sorted(...)[:n]; the key is the row's rounded payoff).
+    # LLM agents see a short table of the most successful peers (bounded prompt). The best
+    # peers_shown + 1 members are ranked once per fan-out (nsmallest is sorted(...)[:n], the
+    # key the row's rounded payoff); an agent's best peers are those without itself.
+    shown = social.peers_shown
     records = state["agents"]
-    best = heapq.nsmallest(
-        social.peers_shown, peers, key=lambda peer: (-round(records[peer]["payoff"], 6), peer)
+    leaders = shared_by_fan_out(
+        state,
+        f"commons.learn.leaders.{shown}",
+        lambda: heapq.nsmallest(
+            shown + 1, alive(state), key=lambda a: (-round(records[a]["payoff"], 6), a)
+        ),
     )
-    ranked = [_peer_row(state, peer) for peer in best]
+    ranked = [_peer_row(state, peer) for peer in leaders if peer != agent][:shown]
     for row in ranked:
         row.pop("strategy")
     return {"peer_table": ranked, "peers_shown": [row["agent"] for row in ranked]}
