@@ -5,10 +5,10 @@ only (no project file changes).
 Variants: one run per comma-separated item; combine variants within an item with '+':
   gc-default   the collector's default thresholds (undo `tuned_gc`)
   gc-off       gc.disable() during the runs
-  graph-rules  rule minds' turns through the LangGraph agent graph (undo AgentTurns' direct
-               path for rule minds)
+  graph-turns  every agent's turn through the compiled LangGraph agent graph (undo
+               AgentTurns' direct path)
 
-    /work/venv/bin/python bench/experiments.py --variants none,gc-default,graph-rules \\
+    /work/venv/bin/python bench/experiments.py --variants none,gc-default,graph-turns \\
         --mind rules --agents 100,1000 --rounds 3
 
 Prints wall and process CPU time per agent-round: the median of --repeats, with the variants
@@ -38,30 +38,30 @@ overhead = importlib.util.module_from_spec(_spec)
 sys.modules["overhead"] = overhead  # dataclasses look their module up while being defined
 _spec.loader.exec_module(overhead)
 
-import society.coordinator.runner as runner_module  # noqa: E402
+import society.coordinator.session as session_module  # noqa: E402
 
-VARIANTS = ("gc-default", "gc-off", "graph-rules")
+VARIANTS = ("gc-default", "gc-off", "graph-turns")
 
 
 @contextlib.contextmanager
 def patched(variants: set[str]) -> Iterator[None]:
-    saved_turns = runner_module.AgentTurns
+    saved_turns = session_module.AgentTurns
     saved_tuned = overhead.tuned_gc
     was_enabled = gc.isenabled()
     try:
-        if "graph-rules" in variants:
+        if "graph-turns" in variants:
 
             def through_graph(*args: Any, **options: Any) -> Any:
-                return saved_turns(*args, **{**options, "direct_rules": False})
+                return saved_turns(*args, **{**options, "direct": False})
 
-            runner_module.AgentTurns = through_graph  # type: ignore[misc,assignment]
+            session_module.AgentTurns = through_graph  # type: ignore[misc,assignment]
         if "gc-default" in variants or "gc-off" in variants:
             overhead.tuned_gc = contextlib.nullcontext
         if "gc-off" in variants:
             gc.disable()
         yield
     finally:
-        runner_module.AgentTurns = saved_turns  # type: ignore[misc]
+        session_module.AgentTurns = saved_turns  # type: ignore[misc]
         overhead.tuned_gc = saved_tuned
         if was_enabled:
             gc.enable()

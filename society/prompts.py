@@ -7,6 +7,7 @@ them as template code.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -16,10 +17,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 
 ROLE_LINE = re.compile(r"^--- (system|user|assistant) ---[ \t]*$", re.MULTILINE)
 SUFFIX = ".j2"
+# Every library's Jinja environment has these options, so a template's compiled code can be
+# shared between libraries (see _CompiledTemplates).
+ENVIRONMENT_OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "autoescape": False,  # plain-text prompts, not HTML
+    "keep_trailing_newline": False,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    # A library reads each template once (its hash is taken once, too): no stat per render.
+    "auto_reload": False,
+}
 
 
 class PromptError(Exception):
@@ -69,12 +82,7 @@ class PromptLibrary:
             given = {f"{name}{SUFFIX}": text for name, text in self.overrides.items()}
             files = jinja2.ChoiceLoader([jinja2.DictLoader(given), files])
         self._env = jinja2.Environment(
-            loader=files,
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,  # plain-text prompts, not HTML
-            keep_trailing_newline=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
+            loader=files, bytecode_cache=_COMPILED, **ENVIRONMENT_OPTIONS
         )
 
     @classmethod
@@ -127,11 +135,7 @@ class PromptLibrary:
     def _closure(self, name: str) -> set[str]:
         found, pending = {name}, [name]
         while pending:
-            parsed = self._env.parse(self.source(pending.pop()))
-            for included in jinja2.meta.find_referenced_templates(parsed):
-                if included is None:
-                    continue  # a computed name; the render itself still checks it exists
-                child = included.removesuffix(SUFFIX)
+            for child in _referenced(self.source(pending.pop())):
                 if child not in found:
                     found.add(child)
                     pending.append(child)
@@ -148,6 +152,37 @@ class PromptLibrary:
         return RenderedPrompt(
             prompt_id, self.template_sha256(prompt_id), _split_messages(prompt_id, text)
         )
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled template code shared by every library in the process, keyed by template name
+    and checked against the source's checksum (a changed template is compiled again): each
+    run makes its own library, and compiling the prompts took longer than a short run's
+    renders."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        found = self._codes.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED = _CompiledTemplates()
+_PARSER = jinja2.Environment(**ENVIRONMENT_OPTIONS)
+
+
+@functools.lru_cache(maxsize=256)
+def _referenced(source: str) -> tuple[str, ...]:
+    """The templates `source` includes or extends (names without the suffix); computed
+    names are left out (the render itself still checks they exist)."""
+    parsed = _PARSER.parse(source)
+    found = jinja2.meta.find_referenced_templates(parsed)
+    return tuple(name.removesuffix(SUFFIX) for name in found if name is not None)
 
 
 def _split_messages(prompt_id: str, text: str) -> list[PromptMessage]:

@@ -73,7 +73,7 @@ def test_llm_runs_are_deterministic_whatever_the_completion_order(tmp_path: Path
 
 
 def test_rule_turns_outside_langgraph_write_the_same_transcript(tmp_path: Path) -> None:
-    """`AgentTurns` runs rule minds' nodes directly; through the compiled agent graph the
+    """`AgentTurns` runs the agent graph's nodes directly; through the compiled agent graph the
     transcript is byte-identical (every institution on, memory on)."""
     s = scenario(
         "demo.yaml",
@@ -83,7 +83,47 @@ def test_rule_turns_outside_langgraph_write_the_same_transcript(tmp_path: Path) 
     )
     logs = []
     for direct in (True, False):
-        run = asyncio.run(run_society(s, tmp_path / str(direct), direct_rule_turns=direct))
+        run = asyncio.run(run_society(s, tmp_path / str(direct), direct_turns=direct))
         logs.append((run.run_dir / "events.jsonl").read_bytes())
     assert logs[0] == logs[1]
     assert b'"kind":"sanction"' in logs[0] and b'"kind":"memory_retrieved"' in logs[0]
+
+
+def test_llm_turns_outside_langgraph_write_the_same_transcript(tmp_path: Path) -> None:
+    """LLM minds' turns too: direct and through the compiled agent graph give the same bytes,
+    with re-asked replies and memories dropped to fit a small prompt budget."""
+    sys.path.insert(0, str(ROOT / "tests" / "pinned"))
+    from digests import scripted_reply
+
+    def replies(request: ScriptedRequest) -> str:
+        if request.agent.endswith("1") and request.attempt == 1:
+            return "no JSON here"  # re-asked with the repair prompt
+        return scripted_reply(request)
+
+    s = scenario(
+        "demo.yaml",
+        rounds=3,
+        seed=2,
+        model={"name": "scripted:x"},
+        institutions=EVERY_INSTITUTION,
+        memory={"token_budget": 700},
+    )
+    logs = []
+    for direct in (True, False):
+        fake = ScriptedChatModel(responder=replies)
+        run = asyncio.run(
+            run_society(
+                s,
+                tmp_path / str(direct),
+                chat_model_factory=lambda spec, f=fake: f,
+                backoff_s=0,
+                direct_turns=direct,
+            )
+        )
+        logs.append((run.run_dir / "events.jsonl").read_bytes())
+    assert logs[0] == logs[1]
+    events = [json.loads(line) for line in logs[0].splitlines()]
+    calls = [e for e in events if e["kind"] == "llm_call"]
+    assert {e["phase"] for e in calls} == {"harvest", "respond", "propose", "vote", "learn"}
+    assert any(e["error"] for e in calls) and any(e["attempt"] == 2 for e in calls)
+    assert any(e["memories_dropped"] > 0 for e in calls)

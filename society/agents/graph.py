@@ -1,8 +1,8 @@
 """The agent graph: one agent's turn in one phase, observe → recall → decide → act.
 
-Built once per run by `build_agent_graph` and entered by the coordinator for every agent that
-acts in a phase (through `AgentTurns`, which also runs rule minds' turns without LangGraph's
-per-step bookkeeping: same nodes, same order, same output). `recall` puts the agent's recalled memories in the request context
+Built once per run by `build_agent_graph`; the coordinator runs it for every agent that acts in
+a phase through `AgentTurns`, which by default calls the same nodes in the same order without
+LangGraph's per-step bookkeeping (same output). `recall` puts the agent's recalled memories in the request context
 (`context["memories"]`), fits them within the prompt budget for LLM minds, and records what
 was recalled in a `memory_retrieved` event written just before the decision. The coordinator
 normally retrieves for every acting agent of a phase in one batch and passes the results in
@@ -11,7 +11,8 @@ normally retrieves for every acting agent of a phase in one batch and passes the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypedDict
 
@@ -23,7 +24,7 @@ from society.agents.budget import fit_memories
 from society.agents.mind import DecisionRequest, Mind, MindResult
 from society.agents.recall import as_entries
 from society.core.phase import Phase
-from society.transcript.events import Decision, MemoryRetrieved
+from society.transcript.events import Decision, Event, MemoryRetrieved
 
 
 class AgentTurn(TypedDict, total=False):
@@ -38,9 +39,10 @@ class AgentTurn(TypedDict, total=False):
     # Working values inside the turn.
     request: DecisionRequest
     result: MindResult
-    memory_event: dict[str, Any] | None
+    memory_event: MemoryRetrieved | None
     budget: dict[str, Any] | None  # token_budget / memories_dropped for the llm_call events
-    # Output: plain data the coordinator merges by agent id.
+    # Output: what the coordinator merges by agent id. Its events are typed events, serialised
+    # once, by the transcript writer.
     outcome: dict[str, Any]
 
 
@@ -97,19 +99,24 @@ def agent_nodes(
         mind = minds[turn["agent"]]
         dropped: list[dict[str, Any]] = []
         budget = None
+        rendered = None
         prompts = getattr(mind, "prompts", None)
         if token_budget is not None and mind.source == "llm" and prompts is not None:
             from society.agents.llm import render_request
 
+            last: list[Any] = []  # the latest render: the prompt with the memories kept
+
             def render(kept: list[dict[str, Any]]) -> list[str]:
                 trial = replace(request, context={**request.context, "memories": kept})
-                return [m.content for m in render_request(prompts, trial).messages]
+                last[:] = [render_request(prompts, trial)]
+                return [m.content for m in last[0].messages]
 
             settings = getattr(mind, "settings", None)
             encoding = getattr(settings, "token_encoding", "cl100k_base")
             fitted = fit_memories(entries, render, token_budget, encoding)
             entries, dropped = fitted.memories, fitted.dropped
             budget = {"token_budget": token_budget, "memories_dropped": len(dropped)}
+            rendered = last[0]
         event = MemoryRetrieved(
             round=request.observation.round,
             agent=turn["agent"],
@@ -120,8 +127,8 @@ def agent_nodes(
         )
         context = {**request.context, "memories": entries}
         return {
-            "request": replace(request, context=context),
-            "memory_event": event.model_dump(),
+            "request": replace(request, context=context, rendered=rendered),
+            "memory_event": event,
             "budget": budget,
         }
 
@@ -132,33 +139,36 @@ def agent_nodes(
     async def act(turn: AgentTurn) -> AgentTurn:
         request, result = turn["request"], turn["result"]
         mind = minds[turn["agent"]]
-        events: list[dict[str, Any]] = []
+        events: list[Event] = []
         latencies: list[float | None] = []
         if turn.get("memory_event") is not None:
             events.append(turn["memory_event"])
             latencies.append(None)
         budget = turn.get("budget") or {}
-        events += [{**call.event.model_dump(), **budget} for call in result.calls]
+        events += [
+            call.event.model_copy(update=budget) if budget else call.event for call in result.calls
+        ]
         latencies += [call.latency_s for call in result.calls]
         servers = [None] * (len(latencies) - len(result.calls))
         servers += [call.server for call in result.calls]
-        if result.decision is not None:
+        chosen = result.decision.model_dump() if result.decision is not None else None
+        if chosen is not None:
             decision = Decision(
                 round=request.observation.round,
                 agent=turn["agent"],
                 phase=turn["phase"],
                 source=mind.source,  # type: ignore[arg-type]
-                decision=result.decision.model_dump(),
+                decision=chosen,
                 attempts=result.attempts,
             )
-            events.append(decision.model_dump())
+            events.append(decision)
             latencies.append(None)
         else:
             assert result.failure is not None
-            events.append(result.failure.model_dump())
+            events.append(result.failure)
             latencies.append(None)
         outcome = {
-            "decision": result.decision.model_dump() if result.decision is not None else None,
+            "decision": chosen,
             "failure_policy": result.failure.policy if result.failure is not None else None,
             "events": events,
             "latencies": latencies,
@@ -203,12 +213,14 @@ def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
 class AgentTurns:
     """Runs agent turns for the coordinator.
 
-    LLM minds' turns go through the compiled LangGraph graph. Rule minds' turns, by default,
-    call the same node functions in the same order and merge their updates the way the
-    graph's state does (each key's last write wins): entering a LangGraph graph costs more
-    than a rule mind's whole decision (BENCHMARKS.md measures it), and a rule turn has no
-    I/O, streaming or interrupt to gain from it. Tests check both paths write identical
-    transcripts. `direct_rules=False` sends every turn through the graph."""
+    By default every turn calls the agent graph's node functions in the graph's order and
+    merges their updates the way the graph's state does (each key's last write wins): entering
+    a compiled LangGraph graph costs ≈ 0.35 ms per node, more than a rule mind's whole
+    decision and about half of the framework's CPU per model call (BENCHMARKS.md measures
+    both), and a turn has no streaming, interrupt or checkpoint of its own to gain from it
+    (the round graph checkpoints rounds). Tests check both paths write byte-identical
+    transcripts, for rule and LLM minds. `direct=False` sends every turn through the compiled
+    graph (`self.graph`)."""
 
     def __init__(
         self,
@@ -218,19 +230,31 @@ class AgentTurns:
         memory: EpisodicMemory | None = None,
         k: int = 4,
         token_budget: int | None = None,
-        direct_rules: bool = True,
+        direct: bool = True,
         query_for: QueryFor | None = None,
     ) -> None:
         self.nodes = agent_nodes(
             minds, phases, memory=memory, k=k, token_budget=token_budget, query_for=query_for
         )
         self.graph = _compile(self.nodes)
-        self._direct = {
-            agent for agent, mind in minds.items() if direct_rules and mind.source == "rules"
-        }
+        self.direct = direct
+
+    async def run_all(self, turns: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The turns of one phase, concurrently (their model calls overlap): agent -> its
+        outcome. If one turn raises, the others are cancelled and the error propagates as
+        it was raised (as a LangGraph task per turn did)."""
+        tasks = [asyncio.ensure_future(self.run(turn)) for turn in turns]
+        try:
+            finished = await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return {turn["agent"]: done["outcome"] for turn, done in zip(turns, finished, strict=True)}
 
     async def run(self, turn: dict[str, Any]) -> dict[str, Any]:
-        if turn["agent"] not in self._direct:
+        if not self.direct:
             return await self.graph.ainvoke(turn)
         state = dict(turn)
         for _name, node in self.nodes:

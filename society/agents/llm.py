@@ -60,6 +60,8 @@ class LLMMind:
         self.settings = settings
 
     def render(self, request: DecisionRequest) -> RenderedPrompt:
+        if request.rendered is not None:
+            return request.rendered
         return render_request(self.prompts, request)
 
     async def decide(self, request: DecisionRequest) -> MindResult:

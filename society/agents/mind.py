@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
 from society.core.decision import DecisionModel
 from society.transcript.events import DecisionFailed, LLMCall
+
+if TYPE_CHECKING:
+    from society.prompts import RenderedPrompt
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,9 @@ class DecisionRequest:
     answer with. `context` holds facts of this phase only (e.g. the proposals to vote on);
     `validation_context` is passed to the decision model's validators (e.g. the stock as the
     largest allowed ask). `seed` keys any randomness the mind needs (stable across processes).
-    `policy` is the phase's rule for rule-based minds (`Phase.rule`)."""
+    `policy` is the phase's rule for rule-based minds (`Phase.rule`). `rendered` is this
+    request's prompt when the agent graph already rendered it (fitting memories to the token
+    budget): an LLM mind sends it instead of rendering the same prompt again."""
 
     phase: str
     prompt_id: str
@@ -31,6 +36,7 @@ class DecisionRequest:
     policy: Callable[[DecisionRequest, random.Random], DecisionModel] | None = field(
         default=None, compare=False, repr=False
     )
+    rendered: RenderedPrompt | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

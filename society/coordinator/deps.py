@@ -10,7 +10,7 @@ from typing import Any
 from memory import EpisodicMemory
 from society.agents.graph import AgentTurns
 from society.core.ending import ABORTED, STOPS
-from society.transcript.events import Event
+from society.transcript.events import DecisionFailed, Event
 from society.transcript.writer import TranscriptWriter
 
 
@@ -40,8 +40,8 @@ class CoordinatorDeps:
                 outcome["events"], outcome["latencies"], servers, strict=True
             ):
                 self.writer.write(event, latency_s=latency, server=server)
-                if event.get("kind") == "decision_failed" and event.get("reason") in STOPS:
-                    stop = STOPS[event["reason"]]
+                if isinstance(event, DecisionFailed) and event.reason in STOPS:
+                    stop = STOPS[event.reason]
             if outcome["failure_policy"] == "abort" and stop is None:
                 stop = ABORTED
         return stop

@@ -86,7 +86,7 @@ async def run_society(
     backends: BackendOptions | None = None,
     on_round_finished: Callable[[int, float], None] | None = None,
     control: RunControl | None = None,
-    direct_rule_turns: bool = True,
+    direct_turns: bool = True,
     durable: bool | None = None,
 ) -> RunResult:
     """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models.
@@ -95,8 +95,8 @@ async def run_society(
     in the run folder; `control` can stop the run at a round boundary (`society resume`
     goes on from there). `durable` forces each round's transcript to the disk before its
     checkpoint (survives a machine crash, not only a killed process); default: on when any
-    agent has an LLM mind (see `wants_durability`). `direct_rule_turns=False` sends rule
-    minds' turns through the LangGraph agent graph too (same transcript, slower; see
+    agent has an LLM mind (see `wants_durability`). `direct_turns=False` sends every
+    agent's turn through the compiled LangGraph agent graph (same transcript, slower; see
     `AgentTurns`)."""
     agents = agents_of(scenario)
     minds, run_backends = prepare_minds(
@@ -142,7 +142,7 @@ async def run_society(
                     memory,
                     run_backends,
                     on_round_finished,
-                    direct_rule_turns=direct_rule_turns,
+                    direct_turns=direct_turns,
                 )
                 try:
                     mark_round(parts, 0, None)

@@ -58,7 +58,7 @@ class RunParts:
     backends: RunBackends | None
     on_round_finished: Callable[[int, float], None] | None = None
     history: Sequence[Event] = field(default_factory=tuple)  # events of completed rounds
-    direct_rule_turns: bool = True  # see AgentTurns
+    direct_turns: bool = True  # see AgentTurns
 
 
 def journaled(memory: EpisodicMemory | None) -> EpisodicMemory | None:
@@ -114,7 +114,7 @@ async def play_rounds(
             memory=memory if game.memory_query is not None else None,
             k=scenario.memory.k,
             token_budget=scenario.memory.token_budget if memory is not None else None,
-            direct_rules=parts.direct_rule_turns,
+            direct=parts.direct_turns,
             query_for=game.memory_query,
         ),
         writer=parts.writer,

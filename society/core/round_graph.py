@@ -1,7 +1,7 @@
 """The coordinator graph, built from a game's phase list: rounds until an end condition.
 
     start_round → for each phase of the round, in order:
-        [phase_turn* →] resolver          (`*`: one concurrent branch per acting agent)
+        [phase_turn →] resolver   (phase_turn: every acting agent's turn, run concurrently)
     → the closing phase → start_round | finish
 
 No phase is named here: the game gives the phases (`Game.round_phases`), and each phase says
@@ -16,7 +16,6 @@ closing phase every agent reflects.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,7 +25,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
 from society.core.phase import Phase
-from society.core.state import alive
+from society.core.state import alive, members_fixed
 
 __all__ = ["build_round_graph", "recursion_limit"]
 
@@ -57,28 +56,30 @@ def build_round_graph(
         return state["end_reason"] is not None
 
     def fan_out(phase: str, who: Callable[[Any], list[str]], context: Callable) -> Callable:
-        def sends(state: Any) -> list[Send]:
-            members = len(alive(state))
-            payloads = [
-                {
-                    "agent": agent,
-                    "phase": phase,
-                    "view": game.observe(state, agent, phase, deps, members),
-                    "context": context(state, agent),
-                    "seed": f"{scenario.seed}:{state['round']}:{phase}:{agent}",
-                }
-                for agent in who(state)
-            ]
+        def turns(state: Any) -> list[dict[str, Any]]:
+            """The turn of every agent acting in `phase` now (its view, context, recall)."""
+            with members_fixed(state) as listed:
+                members = len(listed)
+                payloads = [
+                    {
+                        "agent": agent,
+                        "phase": phase,
+                        "view": game.observe(state, agent, phase, deps, members),
+                        "context": context(state, agent),
+                        "seed": f"{scenario.seed}:{state['round']}:{phase}:{agent}",
+                    }
+                    for agent in who(state)
+                ]
             if keeper is not None and payloads:
                 # One batched retrieve for every agent acting in this phase.
                 recalled = keeper.recall_batch(phase, {p["agent"]: p["view"] for p in payloads})
                 for payload in payloads:
                     payload["recalled"], payload["query"] = recalled[payload["agent"]]
-            return [Send(f"{phase}_turn", payload) for payload in payloads]
+            return payloads
 
-        return sends
+        return turns
 
-    sends_of = {
+    turns_of = {
         phase.name: fan_out(
             phase.name,
             lambda s, p=phase: p.actors(s, deps),
@@ -97,9 +98,12 @@ def build_round_graph(
                     return phase.node
                 if ending(state):
                     continue
-                pending = sends_of[phase.name](state)
+                pending = turns_of[phase.name](state)
                 if pending:
-                    return pending
+                    # One task for the phase's turns, which run concurrently inside it: a
+                    # LangGraph task per agent cost more than the agent's own turn, and its
+                    # writes are kept in a list scanned once per task (O(N²) per phase).
+                    return [Send(f"{phase.name}_turn", {"turns": pending})]
                 if phase.resolve_when_idle:
                     return phase.node
             raise AssertionError("the closing phase has no turns, so it is always reached")
@@ -123,9 +127,8 @@ def build_round_graph(
             keeper.start({**state, **update}, written)
         return {**update, "outcomes": None}
 
-    async def turn(payload: dict[str, Any]) -> dict[str, Any]:
-        finished = await deps.agent_turns.run(payload)
-        return {"outcomes": {payload["agent"]: finished["outcome"]}}
+    async def turn(batch: dict[str, Any]) -> dict[str, Any]:
+        return {"outcomes": await deps.agent_turns.run_all(batch["turns"])}
 
     def node(phase: Phase) -> Callable[[Any], Any]:
         closes = phase is closing
@@ -147,7 +150,7 @@ def build_round_graph(
 
         return run
 
-    reflect_sends = fan_out(
+    reflect_turns = fan_out(
         REFLECT,
         lambda s: [a for a in alive(s) if deps.mind_sources[a] == "llm"],
         lambda s, a: {},
@@ -160,10 +163,9 @@ def build_round_graph(
         if not keeper.reflects(state):
             return
         if keeper.reflect_in_call and REFLECT in agent_phases:
-            turns = [send.arg for send in reflect_sends(state)]
+            turns = reflect_turns(state)
             if turns:
-                finished = await asyncio.gather(*(deps.agent_turns.run(t) for t in turns))
-                outcomes = {t["agent"]: f["outcome"] for t, f in zip(turns, finished, strict=True)}
+                outcomes = await deps.agent_turns.run_all(turns)
                 with writer.capture() as written:
                     deps.write_outcomes(outcomes)
                 keeper.remember(state, written)

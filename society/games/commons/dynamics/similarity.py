@@ -16,7 +16,10 @@ def _vector(text: str) -> Counter[str]:
 
 
 def cosine(a: str, b: str) -> float:
-    va, vb = _vector(a), _vector(b)
+    return _cosine(_vector(a), _vector(b))
+
+
+def _cosine(va: Counter[str], vb: Counter[str]) -> float:
     dot = sum(count * vb[word] for word, count in va.items())
     norm = math.sqrt(sum(c * c for c in va.values())) * math.sqrt(sum(c * c for c in vb.values()))
     return dot / norm if norm else 0.0
@@ -24,7 +27,17 @@ def cosine(a: str, b: str) -> float:
 
 def mean_pairwise_similarity(texts: Sequence[str]) -> float | None:
     """None for fewer than two texts (similarity is undefined)."""
-    pairs = list(combinations(texts, 2))
+    pairs = len(texts) * (len(texts) - 1) // 2
     if not pairs:
         return None
-    return sum(cosine(a, b) for a, b in pairs) / len(pairs)
+    # O(N²) pairs: each distinct text is split once and each ordered pair of distinct texts
+    # scored once (texts repeat: agents propose alike). Same values, summed in the same order.
+    vectors = {text: _vector(text) for text in texts}
+    scores: dict[tuple[str, str], float] = {}
+
+    def score(a: str, b: str) -> float:
+        if (a, b) not in scores:
+            scores[a, b] = _cosine(vectors[a], vectors[b])
+        return scores[a, b]
+
+    return sum(score(a, b) for a, b in combinations(texts, 2)) / pairs

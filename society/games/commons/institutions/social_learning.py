@@ -212,14 +212,17 @@ def learners(state: Mapping[str, Any], deps: Any) -> list[str]:
 
 
 def learn_context(state: Mapping[str, Any], agent: str, deps: Any) -> dict[str, Any]:
+    import heapq
+
     from society.core.rng import derive_rng
+    from society.core.state import shared_by_fan_out
 
     scenario = deps.scenario
     social = getattr(scenario.institutions, NAME)
-    peers = [peer for peer in _alive(state) if peer != agent]
     if deps.mind_sources[agent] == "rules":
         # The Fermi rule compares with one random peer: draw it here (seeded per agent and
         # round) so that a learner costs O(1), not a table of every peer.
+        peers = [peer for peer in _alive(state) if peer != agent]
         learning = scenario.learning
         table = []
         if social.enabled and peers:
@@ -231,9 +234,19 @@ def learn_context(state: Mapping[str, Any], agent: str, deps: Any) -> dict[str, 
             "peer_table": table,
             "learning": learning.model_dump() if learning.enabled else None,
         }
-    rows = [_peer_row(state, peer) for peer in peers]
-    # LLM agents see a short table of the most successful peers (bounded prompt).
-    ranked = sorted(rows, key=lambda row: (-row["payoff"], row["agent"]))[: social.peers_shown]
+    # LLM agents see a short table of the most successful peers (bounded prompt). The best
+    # peers_shown + 1 members are ranked once per fan-out (nsmallest is sorted(...)[:n], the
+    # key the row's rounded payoff); an agent's best peers are those without itself.
+    shown = social.peers_shown
+    records = state["agents"]
+    leaders = shared_by_fan_out(
+        state,
+        f"commons.learn.leaders.{shown}",
+        lambda: heapq.nsmallest(
+            shown + 1, _alive(state), key=lambda a: (-round(records[a]["payoff"], 6), a)
+        ),
+    )
+    ranked = [_peer_row(state, peer) for peer in leaders if peer != agent][:shown]
     for row in ranked:
         row.pop("strategy")
     return {"peer_table": ranked, "peers_shown": [row["agent"] for row in ranked]}
