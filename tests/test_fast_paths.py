@@ -20,7 +20,7 @@ from society.core.agents import agents_of
 from society.core.registry import game_of
 from society.core.state import alive, members_fixed, shared_by_fan_out
 from society.games.commons.dynamics.similarity import cosine, mean_pairwise_similarity
-from society.games.commons.views import learn_context
+from society.games.commons.institutions.social_learning import learn_context
 from society.prompts import PromptLibrary
 from society.scenario import load_scenario
 
