@@ -206,6 +206,9 @@ def play(tree: Path, config: dict[str, Any], workdir: Path) -> dict[str, Any]:
                     on_round_finished=lambda number, headline: stamps.setdefault(
                         number, time.perf_counter()
                     ),
+                    # Opt-in (a reference checkout may not know the option): the agent
+                    # graph's nodes called directly, without the LangGraph runtime.
+                    **({"direct_turns": True} if config.get("direct_turns") else {}),
                 )
             )
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -329,6 +332,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--reference", type=Path, help="another checkout to measure too (before → after)"
     )
     parser.add_argument("--json", action="store_true", help="also print every result as JSON")
+    parser.add_argument(
+        "--direct-turns",
+        action="store_true",
+        help="agent turns call the agent graph's nodes directly (run_society(direct_turns=True)); "
+        "default: through the compiled LangGraph agent graph",
+    )
     args = parser.parse_args(argv)
     args.agents = [int(a) for a in args.agents.split(",") if a.strip()]
     args.memory = [m.strip() == "on" for m in args.memory.split(",") if m.strip()]
@@ -347,7 +356,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
 
     def each(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        config = {**config, "broadcast": args.broadcast}
+        config = {**config, "broadcast": args.broadcast, "direct_turns": args.direct_turns}
         return {label: run_child(tree, config) for label, tree in trees}
 
     cpu_rows: list[tuple[int, bool, int, dict[str, dict[str, Any]]]] = []

@@ -213,14 +213,14 @@ def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
 class AgentTurns:
     """Runs agent turns for the coordinator.
 
-    By default every turn calls the agent graph's node functions in the graph's order and
-    merges their updates the way the graph's state does (each key's last write wins): entering
-    a compiled LangGraph graph costs ≈ 0.35 ms per node, more than a rule mind's whole
-    decision and about half of the framework's CPU per model call (BENCHMARKS.md measures
-    both), and a turn has no streaming, interrupt or checkpoint of its own to gain from it
-    (the round graph checkpoints rounds). Tests check both paths write byte-identical
-    transcripts, for rule and LLM minds. `direct=False` sends every turn through the compiled
-    graph (`self.graph`)."""
+    By default every turn runs through the compiled LangGraph agent graph (`self.graph`).
+    `direct=True` (opt-in: `run_society(direct_turns=True)`) calls the graph's node functions
+    in the graph's order and merges their updates the way the graph's state does (each key's
+    last write wins): entering a compiled LangGraph graph costs ≈ 0.35 ms per node, about
+    half of the framework's CPU per model call (BENCHMARKS.md measures both), and a turn has
+    no streaming, interrupt or checkpoint of its own to gain from it (the round graph
+    checkpoints rounds). Tests check both paths write byte-identical transcripts, for rule
+    and LLM minds."""
 
     def __init__(
         self,
@@ -230,7 +230,7 @@ class AgentTurns:
         memory: EpisodicMemory | None = None,
         k: int = 4,
         token_budget: int | None = None,
-        direct: bool = True,
+        direct: bool = False,
         query_for: QueryFor | None = None,
     ) -> None:
         self.nodes = agent_nodes(

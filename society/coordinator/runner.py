@@ -86,7 +86,7 @@ async def run_society(
     backends: BackendOptions | None = None,
     on_round_finished: Callable[[int, float], None] | None = None,
     control: RunControl | None = None,
-    direct_turns: bool = True,
+    direct_turns: bool = False,
     durable: bool | None = None,
 ) -> RunResult:
     """Play `scenario` to its end. `minds` (agent id -> Mind) overrides the scenario's models.
@@ -95,9 +95,10 @@ async def run_society(
     in the run folder; `control` can stop the run at a round boundary (`society resume`
     goes on from there). `durable` forces each round's transcript to the disk before its
     checkpoint (survives a machine crash, not only a killed process); default: on when any
-    agent has an LLM mind (see `wants_durability`). `direct_turns=False` sends every
-    agent's turn through the compiled LangGraph agent graph (same transcript, slower; see
-    `AgentTurns`)."""
+    agent has an LLM mind (see `wants_durability`). Every agent's turn goes through its
+    compiled LangGraph agent graph; `direct_turns=True` calls the same nodes in the same
+    order without the graph runtime (same transcript, less CPU per turn; see `AgentTurns`
+    and BENCHMARKS.md)."""
     agents = agents_of(scenario)
     minds, run_backends = prepare_minds(
         scenario, prompts, chat_model_factory, minds, backoff_s=backoff_s, backends=backends

@@ -58,7 +58,7 @@ class RunParts:
     backends: RunBackends | None
     on_round_finished: Callable[[int, float], None] | None = None
     history: Sequence[Event] = field(default_factory=tuple)  # events of completed rounds
-    direct_turns: bool = True  # see AgentTurns
+    direct_turns: bool = False  # see AgentTurns
 
 
 def journaled(memory: EpisodicMemory | None) -> EpisodicMemory | None:
