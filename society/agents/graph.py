@@ -213,8 +213,10 @@ def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
 class AgentTurns:
     """Runs agent turns for the coordinator.
 
-    By default every turn runs through the compiled LangGraph agent graph (`self.graph`).
-    `direct=True` (opt-in: `run_society(direct_turns=True)`) calls the graph's node functions
+    By default an LLM mind's turn runs through the compiled LangGraph agent graph
+    (`self.graph`), and a rule mind's calls the graph's node functions directly (a rule
+    decision costs less than entering the graph). `direct=True` (opt-in:
+    `run_society(direct_turns=True)`) makes LLM turns direct too: it calls the node functions
     in the graph's order and merges their updates the way the graph's state does (each key's
     last write wins): entering a compiled LangGraph graph costs ≈ 0.35 ms per node, about
     half of the framework's CPU per model call (BENCHMARKS.md measures both), and a turn has
@@ -237,7 +239,11 @@ class AgentTurns:
             minds, phases, memory=memory, k=k, token_budget=token_budget, query_for=query_for
         )
         self.graph = _compile(self.nodes)
-        self.direct = direct
+        # Rule minds' turns always call the nodes directly (as before: the graph costs more
+        # than a rule decision); LLM minds' turns go through the graph unless `direct`.
+        self._direct = {
+            agent for agent, mind in minds.items() if direct or mind.source == "rules"
+        }
 
     async def run_all(self, turns: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The turns of one phase, concurrently (their model calls overlap): agent -> its
@@ -254,7 +260,7 @@ class AgentTurns:
         return {turn["agent"]: done["outcome"] for turn, done in zip(turns, finished, strict=True)}
 
     async def run(self, turn: dict[str, Any]) -> dict[str, Any]:
-        if not self.direct:
+        if turn["agent"] not in self._direct:
             return await self.graph.ainvoke(turn)
         state = dict(turn)
         for _name, node in self.nodes:
