@@ -289,7 +289,7 @@ def test_an_unexpected_error_is_one_line_with_exit_1(monkeypatch: pytest.MonkeyP
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(loading, "_load_with_extends", broken)
+    monkeypatch.setattr(loading, "load_with_extends", broken)
     path = str(SCENARIOS / "demo.yaml")
     done = society(["validate", path])
     assert done.code == 1

@@ -33,16 +33,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from society.scenario.base import SCENARIO_NAME_PATTERN, ScenarioBase
-from society.scenario.loading import (
-    Origins,
-    ScenarioError,
-    _deep_merge,
-    _display,
-    _load_with_extends,
-    _read_yaml_mapping,
-    _still_from_base,
-    _where,
-    validate_scenario,
+from society.scenario.loading import validate_scenario
+from society.scenario.origins import Origins, ScenarioError, display, dotted, where
+from society.scenario.yaml_source import (
+    deep_merge,
+    load_with_extends,
+    read_yaml_mapping,
+    still_from_base,
 )
 
 EXPERIMENT_VERSION = 1
@@ -186,8 +183,8 @@ def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file and every cell's scenario. Raises ScenarioError
     with one `file:line: field: message` line per problem."""
     source = Path(path)
-    label = _display(source)
-    data, origins = _read_yaml_mapping(source, "experiment fields (name, scenario, seeds, grid)")
+    label = display(source)
+    data, origins = read_yaml_mapping(source, "experiment fields (name, scenario, seeds, grid)")
     try:
         spec = ExperimentFile.model_validate(data)
     except ValidationError as error:
@@ -221,7 +218,7 @@ def _check_responses(experiment: Experiment, origins: Origins, label: str) -> No
     known = experiment.game.experiment_anova_responses()
     for index, response in enumerate(anova.responses):
         if response not in known:
-            here = _where(*origins.get(("anova", "responses", index), (label, 0)))
+            here = where(*origins.get(("anova", "responses", index), (label, 0)))
             close = difflib.get_close_matches(response, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(
@@ -233,14 +230,14 @@ def _check_responses(experiment: Experiment, origins: Origins, label: str) -> No
 def _cell_scenario(
     source: Path, spec: ExperimentFile, origins: Origins, levels: dict[str, str], name: str
 ) -> ScenarioBase:
-    label = _display(source)
+    label = display(source)
     base_key: tuple[str | int, ...] = ("scenario",)
     base = spec.scenario
     for factor, level in levels.items():
         chosen = spec.grid[factor][level].get("scenario")
         if chosen is not None:
             if base is not None and base_key != ("scenario",):
-                here = _where(*origins.get(("grid", factor, level, "scenario"), (label, 0)))
+                here = where(*origins.get(("grid", factor, level, "scenario"), (label, 0)))
                 raise ScenarioError(
                     [f"{here}: grid.{factor}.{level}.scenario: a cell has one base scenario, "
                      f"and grid.{base_key[1]}.{base_key[2]} sets it too"]
@@ -252,13 +249,13 @@ def _cell_scenario(
              "at the top level or in one level of each cell"]
         )  # fmt: skip
     base_path = source.parent / base
-    here = _where(*origins.get(base_key, (label, 0)))
+    here = where(*origins.get(base_key, (label, 0)))
     if not isinstance(base, str) or not base_path.is_file():
         raise ScenarioError(
-            [f"{here}: {_dotted(base_key)}: no such file {_display(base_path)!r} "
+            [f"{here}: {dotted(base_key)}: no such file {display(base_path)!r} "
              "(the path is relative to the experiment file)"]
         )  # fmt: skip
-    data, scenario_origins = _load_with_extends(base_path, chain=())
+    data, scenario_origins = load_with_extends(base_path, chain=())
     layers = [(spec.overrides, ("overrides",))] + [
         ({k: v for k, v in spec.grid[f][lv].items() if k != "scenario"}, ("grid", f, lv))
         for f, lv in levels.items()
@@ -283,8 +280,8 @@ def _merge_layer(
 ) -> tuple[dict[str, Any], Origins]:
     """Merge one override mapping as `extends:` merges a child file; its keys' lines are the
     experiment file's lines under `prefix`."""
-    merged = _deep_merge(data, layer)
-    kept = {p: o for p, o in data_origins.items() if _still_from_base(p, layer)}
+    merged = deep_merge(data, layer)
+    kept = {p: o for p, o in data_origins.items() if still_from_base(p, layer)}
     n = len(prefix)
     kept.update({p[n:]: o for p, o in file_origins.items() if p[:n] == prefix and len(p) > n})
     return merged, kept
@@ -299,15 +296,15 @@ def _check_references(spec: ExperimentFile, origins: Origins, label: str) -> Non
     ]:
         for key in RESERVED:
             if key in layer:
-                here = _where(*origins.get((*prefix, key), (label, 0)))
+                here = where(*origins.get((*prefix, key), (label, 0)))
                 problems.append(
-                    f"{here}: {_dotted((*prefix, key))}: set by the experiment "
+                    f"{here}: {dotted((*prefix, key))}: set by the experiment "
                     f"({'the cell name' if key == 'name' else 'from `seeds:`'}); remove it"
                 )
     if spec.anova is not None:
         for index, factor in enumerate(spec.anova.factors):
             if factor not in spec.grid:
-                here = _where(*origins.get(("anova", "factors", index), (label, 0)))
+                here = where(*origins.get(("anova", "factors", index), (label, 0)))
                 close = difflib.get_close_matches(factor, list(spec.grid), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 problems.append(
@@ -315,7 +312,7 @@ def _check_references(spec: ExperimentFile, origins: Origins, label: str) -> Non
                     f"(factors: {', '.join(spec.grid) or 'none'}){hint}"
                 )
         if len(set(spec.anova.factors)) != len(spec.anova.factors):
-            here = _where(*origins.get(("anova", "factors"), (label, 0)))
+            here = where(*origins.get(("anova", "factors"), (label, 0)))
             problems.append(f"{here}: anova.factors: name two different factors")
     if problems:
         raise ScenarioError(problems)
@@ -347,14 +344,8 @@ def _describe(error: ValidationError, origins: Origins, label: str) -> list[str]
         value = item.get("input")
         if isinstance(value, str | int | float) and item["type"] not in {"missing", "value_error"}:
             message += f" (got {value!r})"
-        text = f"{_where(file, line)}: {_dotted(path) or '(top level)'}: {message}"
+        text = f"{where(file, line)}: {dotted(path) or '(top level)'}: {message}"
         if text not in lines:
             lines.append(text)
     return lines
 
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
