@@ -75,6 +75,14 @@ def check_inside(fig: Any) -> list[str]:
             ["persona"],
             [{"persona": "altruistic"}, {"persona": "selfish"}],
         ),
+        (  # one panel, three long line labels (the donor variants): the legend wraps
+            ["variant"],
+            [
+                {"variant": "none"},
+                {"variant": "costly_punishment"},
+                {"variant": "partner_choice"},
+            ],
+        ),
         (
             ["resource", "ablation"],
             [

@@ -85,9 +85,7 @@ def _save(fig: Any, plt: Any, folder: Path, stem: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     handles, labels = fig.axes[0].get_legend_handles_labels()
     if handles:
-        fig.legend(
-            handles, labels, loc="outside lower center", ncol=min(4, len(labels)), frameon=False
-        )
+        _fitted_legend(fig, handles, labels)
     paths = []
     for fmt in FORMATS:
         path = folder / f"{stem}.{fmt}"
@@ -95,6 +93,19 @@ def _save(fig: Any, plt: Any, folder: Path, stem: str) -> list[Path]:
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+def _fitted_legend(fig: Any, handles: list[Any], labels: list[str]) -> None:
+    """A legend below the panels with as many columns (at most 4) as fit the figure's width:
+    long labels on one line ran past the edge and were cut off."""
+    renderer = fig.canvas.get_renderer()
+    for columns in range(min(4, len(labels)), 0, -1):
+        legend = fig.legend(
+            handles, labels, loc="outside lower center", ncol=columns, frameon=False
+        )
+        if columns == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width * 0.98:
+            return
+        legend.remove()
 
 
 def _round_series(
