@@ -66,11 +66,13 @@ class PartnerChoiceSettings(Strict):
         "paired by mutual acceptance [O].",
     )
     threshold: float = Field(
-        0.5,
+        0.4,
         ge=0.0,
         le=1.0,
         description="Rule members accept a candidate whose reputation (their belief that it "
-        "cooperates) is at least this; 0.5 with reputation's prior 0.5 accepts strangers [O].",
+        "cooperates) is at least this: 0.4, below reputation's prior 0.5, so strangers are "
+        "accepted and a refused member whose reputation recovers towards the prior is "
+        "accepted again [O].",
     )
     refused_payoff: float = Field(
         0.0,
@@ -203,7 +205,9 @@ class PartnerDecision(DecisionModel):
 
 def rule_choice(view: PartnerView, threshold: float) -> PartnerDecision:
     accepted = [c.name for c in view.candidates if c.reputation >= threshold]
-    refused = [f"{c.name} ({c.reputation:.2f})" for c in view.candidates if c.reputation < threshold]
+    refused = [
+        f"{c.name} ({c.reputation:.2f})" for c in view.candidates if c.reputation < threshold
+    ]
     why = f"I play only with members I believe cooperate at least {threshold:.2f} of the time"
     if refused:
         why += f"; I refuse {', '.join(refused)}"
@@ -396,7 +400,10 @@ def partner_choice_metrics(events: Sequence[Any]) -> dict[str, Any]:
     rounds = [e for e in events if e.kind == "partners_chosen"]
     scheduled = sum(len(e.scheduled) for e in rounds)
     refused = sum(
-        1 for e in rounds for pair in e.scheduled if any({r.by, r.target} == set(pair) for r in e.refusals)
+        1
+        for e in rounds
+        for pair in e.scheduled
+        if any({r.by, r.target} == set(pair) for r in e.refusals)
     )
     return {
         "scheduled": scheduled,
@@ -404,7 +411,10 @@ def partner_choice_metrics(events: Sequence[Any]) -> dict[str, Any]:
         "refusal_rate": round(refused / scheduled, 6) if scheduled else None,
         "refusals": sum(len(e.refusals) for e in rounds),
         "re_formed": sum(
-            1 for e in rounds for pair in e.pairs if tuple(pair) not in {tuple(p) for p in e.scheduled}
+            1
+            for e in rounds
+            for pair in e.pairs
+            if tuple(pair) not in {tuple(p) for p in e.scheduled}
         ),
         "unmatched": sum(len(e.unmatched) for e in rounds),
         "failed_decisions": sum(len(e.failed) for e in rounds),

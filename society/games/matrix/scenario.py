@@ -200,6 +200,11 @@ class FixedInstitutions(Stable):
     """Institutions of a matrix society (all off by default): every institution module
     registered for this game (peer punishment, reputation, partner choice)."""
 
+    @model_validator(mode="after")
+    def _they_work_together(self) -> FixedInstitutions:
+        run_checks(self)  # errors point into this section
+        return self
+
 
 Institutions: Any = compose_settings(FixedInstitutions, "matrix", "MatrixInstitutions")
 
@@ -257,7 +262,6 @@ class MatrixScenario(ScenarioBase):
 
     @model_validator(mode="after")
     def _fits_the_game(self) -> MatrixScenario:
-        run_checks(self.institutions)
         settings = self.matrix
         for name in ("punishment", "reputation", "partner_choice"):
             section = getattr(self.institutions, name, None)
