@@ -112,7 +112,9 @@ def weight_of(settings: ReputationSettings, source: str) -> float:
     return settings.direct_weight if source == "direct" else settings.public_weight
 
 
-def belief(beliefs: Mapping[str, Mapping[str, float]], observer: str, target: str, prior: float) -> float:
+def belief(
+    beliefs: Mapping[str, Mapping[str, float]], observer: str, target: str, prior: float
+) -> float:
     return beliefs.get(observer, {}).get(target, prior)
 
 
@@ -231,8 +233,12 @@ class UpdateReputation(Phase):
             for o in hook.observations(e, members, deps.scenario)
         ]
         beliefs, changed = update(state["reputation"], seen, settings)
-        counts = {s: sum(1 for o in seen if o.source == s and weight_of(settings, s)) for s in SOURCES}
-        deps.writer.write(ReputationUpdated(round=state["round"], observations=counts, changed=changed))
+        counts = {
+            s: sum(1 for o in seen if o.source == s and weight_of(settings, s)) for s in SOURCES
+        }
+        deps.writer.write(
+            ReputationUpdated(round=state["round"], observations=counts, changed=changed)
+        )
         return {"reputation": beliefs}
 
 
@@ -245,9 +251,7 @@ def reputation_metrics(events: Sequence[Any]) -> dict[str, Any]:
     by_round = beliefs_by_round(events)
     final = by_round[max(by_round)] if by_round else {}
     values = [v for row in final.values() for v in row.values()]
-    lowest = min(
-        ((v, o, t) for o, row in final.items() for t, v in row.items()), default=None
-    )
+    lowest = min(((v, o, t) for o, row in final.items() for t, v in row.items()), default=None)
 
     def mean(beliefs: Beliefs) -> float | None:
         found = [v for row in beliefs.values() for v in row.values()]
@@ -256,7 +260,9 @@ def reputation_metrics(events: Sequence[Any]) -> dict[str, Any]:
     return {
         "pairs": len(values),
         "mean_belief": round(sum(values) / len(values), 6) if values else None,
-        "lowest": None if lowest is None else {"observer": lowest[1], "target": lowest[2], "belief": lowest[0]},
+        "lowest": None
+        if lowest is None
+        else {"observer": lowest[1], "target": lowest[2], "belief": lowest[0]},
         "by_round": [{"round": r, "mean_belief": mean(b)} for r, b in sorted(by_round.items())],
         "final": final,
     }
@@ -297,7 +303,9 @@ def print_reputation(console: Any, events: Sequence[Any], round: int | None = No
     if table_data is None:
         return
     members = table_data["members"]
-    table = Table(title=f"Reputation after round {table_data['round']} (row believes column cooperates)")
+    table = Table(
+        title=f"Reputation after round {table_data['round']} (row believes column cooperates)"
+    )
     table.add_column("observer")
     for member in members:
         table.add_column(member, justify="right")
