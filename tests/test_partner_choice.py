@@ -399,3 +399,35 @@ def test_a_matrix_without_cooperation_cannot_take_them() -> None:
             SCENARIOS / "matrix" / "battle-of-the-sexes.yaml",
             {"institutions": {"punishment": {"enabled": True}}},
         )
+
+
+def test_a_refusal_is_remembered_by_both_sides() -> None:
+    """The memory mapper (for games with a round memory): the refused member remembers who
+    refused it, the refuser whom it refused and why."""
+    from society.institutions.partner_choice import INSTITUTION, PartnersChosen, Refusal
+
+    class Keeper:
+        def item(
+            self, agent: str, event: Any, kind: str, text: str, importance: float, **kw: Any
+        ) -> Any:
+            return (agent, text, kw.get("about"), kw.get("tags"))
+
+    event = PartnersChosen(
+        round=3,
+        scheduled=[("a", "b")],
+        accepted={"a": [], "b": ["a"]},
+        refusals=[Refusal(by="a", target="b", belief=0.25)],
+        pairs=[],
+        unmatched=["a", "b"],
+        refused_payoff=0.0,
+    )
+    items = INSTITUTION.memories["partners_chosen"](event, {}, Keeper())
+    assert items == [
+        ("b", "a refused to play with me.", "a", ("refused_me",)),
+        (
+            "a",
+            "I refused to play with b (I believed they cooperate 25% of the time).",
+            "b",
+            ("refused",),
+        ),
+    ]
