@@ -227,3 +227,62 @@ def test_a_short_matrix_game_on_the_real_small_model(local_llm: str, tmp_path: P
     # Each LLM turn is one call, plus one per re-ask; a failure leaves its pair unplayed.
     assert usage.calls == len(turns) + usage.reasks
     assert result.metrics.void_plays == len(failures)
+
+
+def test_a_short_partner_choice_run_on_the_real_small_model(local_llm: str, tmp_path: Path) -> None:
+    """The partner-choice × punishment scenario, 2 rounds, with two LLM players among rule
+    players: up to three calls per LLM agent-round (choose, play, punish)."""
+    s = scenario(
+        "matrix/partner-choice/choice-punishment.yaml",
+        name="local-llm-partner-choice",
+        rounds=2,
+        model={
+            "name": f"openai:{MODEL}",
+            "base_url": local_llm,
+            "temperature": 0.0,
+            "max_tokens": 120,
+            "timeout_s": 900,  # a shared CPU can take minutes per reply
+            "max_concurrency": 2,
+        },
+        population=[
+            {"name": "llm", "count": 2, "persona": "player"},
+            {
+                "name": "tft",
+                "count": 1,
+                "persona": "punishing_tit_for_tat",
+                "model": {"name": "rules"},
+            },
+            {
+                "name": "defector",
+                "count": 1,
+                "persona": "always_defect",
+                "model": {"name": "rules"},
+            },
+        ],
+    )
+    started = time.perf_counter()
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=init_chat_model_factory))
+    wall = time.perf_counter() - started
+    events = list(read_events(result.run_dir))
+    finished = next(e for e in events if isinstance(e, RunFinished))
+    calls = [e for e in events if isinstance(e, LLMCall)]
+    failures = [e for e in events if isinstance(e, DecisionFailed)]
+    usage = result.metrics.llm
+    turns = {(c.agent, c.round, c.phase) for c in calls}
+    figures = {
+        "rounds_completed": finished.rounds_completed,
+        "calls": usage.calls,
+        "calls_by_phase": {
+            p: sum(1 for c in calls if c.phase == p) for p in ("choose", "play", "punish")
+        },
+        "unusable_replies": usage.unusable_replies,
+        "failed_decisions": len(failures),
+        "refusals": sum(len(e.refusals) for e in events if e.kind == "partners_chosen"),
+        "wall_s": round(wall, 1),
+    }
+    print("\nlocal-llm partner choice:", json.dumps(figures))
+    assert finished.rounds_completed == 2
+    assert {c.phase for c in calls} <= {"choose", "play", "punish"}
+    # Every turn ended in a parsed decision or an explicit failure, never a default.
+    decided = sum(1 for e in events if isinstance(e, Decision) and e.agent.startswith("llm"))
+    assert decided + len(failures) == len(turns)

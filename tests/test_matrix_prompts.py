@@ -31,6 +31,7 @@ def state_for(
         "totals": {ids[0]: 5.0, ids[1]: 15.0},
         "played": {ids[0]: len(recent), ids[1]: len(recent)},
         "agents": {i: {"persona": "player"} for i in ids},
+        "inclination": {},
     }
 
 

@@ -19,6 +19,9 @@ class Metric:
     games: tuple[str, ...]  # the games whose runs it is computed for ("*": every game)
     compute: Callable[[Sequence[Any]], Any]  # events -> a JSON value (a number, mostly)
     description: str = ""
+    # events -> whether the run has what it measures (e.g. an institution on); None: always.
+    # A metric that does not apply to a run is left out of its file.
+    when: Callable[[Sequence[Any]], bool] | None = None
 
     def applies_to(self, game: str) -> bool:
         return "*" in self.games or game in self.games
@@ -32,5 +35,5 @@ def extra_metrics(game: str, events: Sequence[Any]) -> dict[str, Any]:
     return {
         name: metric.compute(events)
         for name, metric in sorted(METRICS.all().items())
-        if metric.applies_to(game)
+        if metric.applies_to(game) and (metric.when is None or metric.when(events))
     }

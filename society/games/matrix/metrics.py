@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from society.analysis.pairwise import PairCell, Side, pair_cells
 from society.analysis.usage import LLMUsage, llm_usage
@@ -75,6 +75,16 @@ class MatrixMetrics(BaseModel):
     strategies: list[LabelMetrics] = Field(default_factory=list)
     pairs: list[PairCell] = Field(default_factory=list)
     llm: LLMUsage = Field(default_factory=LLMUsage)
+    # Each enabled institution's metrics (partner choice, punishment, reputation); left out of
+    # the file while none is on, so runs without them keep their metrics.json.
+    institutions: dict[str, Any] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_institutions(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        if not data.get("institutions"):
+            data.pop("institutions", None)
+        return data
 
 
 def label_of(persona: str, model: str) -> str:
@@ -133,7 +143,19 @@ def compute_metrics(events: Sequence[Event]) -> MatrixMetrics:
         strategies=_labels(sides, labels),
         pairs=pair_cells(s for _, s in sides),
         llm=llm_usage(events),
+        institutions=_institutions(scenario, events),
     )
+
+
+def _institutions(scenario: dict[str, Any], events: Sequence[Event]) -> dict[str, Any]:
+    from society.core.institution import for_game
+
+    sections = scenario.get("institutions") or {}
+    return {
+        institution.name: institution.metrics(events)
+        for institution in for_game("matrix")
+        if (sections.get(institution.name) or {}).get("enabled") and institution.metrics
+    }
 
 
 def _round(number: int, plays: Sequence[Any], void: int, cooperate: str | None) -> RoundMetrics:

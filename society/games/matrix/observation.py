@@ -69,3 +69,4 @@ class MoveObservation(_Data):
     mean_own_payoff: float
     strategy: dict[str, Any] | None = None  # a rule player's strategy
     tremble: float = 0.0
+    inclination: float | None = None  # an adaptive rule player's chance of cooperating

@@ -1,4 +1,6 @@
-"""The matrix game's phases: every paired player moves (concurrently), then the round closes."""
+"""The matrix game's phases: the schedule pairs the players, every paired player moves
+(concurrently), then the round closes. Institutions go between them (partner choice after
+`pair`, punishment and reputation after `play`)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,23 @@ from society.core.phase import Phase
 from society.games.matrix.decisions import Move
 from society.games.matrix.observation import MoveObservation
 from society.games.matrix.playing import close_round, resolve_moves
+from society.games.matrix.setup import pair_players
 from society.games.matrix.state import MatrixState
 from society.games.matrix.strategies import rule_move
 
 PROMPT = "matrix/move"
+
+
+class PairPhase(Phase):
+    """The round's pairs from the pairing schedule (no turns)."""
+
+    name = "pair"
+    node = "pair_players"
+    turns = False
+    produces = frozenset({"pairs"})
+
+    def resolve(self, state: MatrixState, deps: Any) -> dict[str, Any]:
+        return pair_players(state, deps)
 
 
 class PlayPhase(Phase):
@@ -22,7 +37,8 @@ class PlayPhase(Phase):
 
     name = "play"
     node = "resolve_moves"
-    produces = frozenset({"moves"})
+    requires = frozenset({"pairs"})
+    produces = frozenset({"moves", "acts"})  # acts: what peer punishment needs
     observation = MoveObservation
 
     def actors(self, state: MatrixState, deps: Any) -> list[str]:
@@ -56,4 +72,4 @@ class ClosePhase(Phase):
         return close_round(state, deps)
 
 
-PHASES: tuple[Phase, ...] = (PlayPhase(), ClosePhase())
+PHASES: tuple[Phase, ...] = (PairPhase(), PlayPhase(), ClosePhase())

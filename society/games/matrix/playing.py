@@ -12,6 +12,16 @@ from society.games.matrix.events import MatrixRoundFinished, PairPlayed, PairVoi
 from society.games.matrix.state import MatrixState
 
 ROUND_LIMIT = "round_limit"
+MATCH_FIELDS = {
+    "round",
+    "row",
+    "column",
+    "encounter",
+    "row_action",
+    "column_action",
+    "row_payoff",
+    "column_payoff",
+}
 
 
 def resolve_moves(state: MatrixState, deps: Any) -> dict[str, Any]:
@@ -28,6 +38,7 @@ def resolve_moves(state: MatrixState, deps: Any) -> dict[str, Any]:
     recent = dict(state["recent"])
     totals, played = dict(state["totals"]), dict(state["played"])
     failed: list[str] = []
+    matches: list[dict[str, Any]] = []
     for row, column in state["pairs"]:
         missing = [agent for agent in (row, column) if agent not in moves]
         if missing:
@@ -36,18 +47,18 @@ def resolve_moves(state: MatrixState, deps: Any) -> dict[str, Any]:
             continue
         outcome = play(settings, moves[row], moves[column])
         encounter = int(relations[row].get(column, {}).get("encounters", 0)) + 1
-        deps.writer.write(
-            PairPlayed(
-                round=number,
-                row=row,
-                column=column,
-                encounter=encounter,
-                row_action=outcome.row_action,
-                column_action=outcome.column_action,
-                row_payoff=outcome.row_payoff,
-                column_payoff=outcome.column_payoff,
-            )
+        event = PairPlayed(
+            round=number,
+            row=row,
+            column=column,
+            encounter=encounter,
+            row_action=outcome.row_action,
+            column_action=outcome.column_action,
+            row_payoff=outcome.row_payoff,
+            column_payoff=outcome.column_payoff,
         )
+        deps.writer.write(event)
+        matches.append(event.model_dump(mode="json", include=MATCH_FIELDS))
         sides = (
             (
                 row,
@@ -85,6 +96,7 @@ def resolve_moves(state: MatrixState, deps: Any) -> dict[str, Any]:
         "totals": totals,
         "played": played,
         "failed": sorted(failed),
+        "matches": matches,
     }
 
 
@@ -98,4 +110,24 @@ def close_round(state: MatrixState, deps: Any) -> dict[str, Any]:
             round=number, totals=state["totals"], failed=state["failed"], end_reason=end
         )
     )
-    return {"end_reason": end}
+    return {"end_reason": end, "inclination": inclinations_after(state, deps)}
+
+
+def inclinations_after(state: MatrixState, deps: Any) -> dict[str, float]:
+    """Adaptive rule players learn from the round (scenario.Adaptive): a sanction (refused or
+    punished) moves the inclination `learn` of the way to 1; an unsanctioned defection costs
+    it `forget` of itself."""
+    if not state["inclination"]:
+        return state["inclination"]
+    scenario, defect = deps.scenario, deps.scenario.matrix.defect
+    defected = {m["row"] for m in state["matches"] if m["row_action"] == defect}
+    defected |= {m["column"] for m in state["matches"] if m["column_action"] == defect}
+    updated = {}
+    for agent, chance in state["inclination"].items():
+        strategy = scenario.persona(state["agents"][agent]["persona"]).strategy
+        if state["sanctioned"].get(agent):
+            chance += strategy.learn * (1.0 - chance)
+        elif agent in defected:
+            chance -= strategy.forget * chance
+        updated[agent] = round(chance, 12)
+    return updated

@@ -20,7 +20,9 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
     # events, as `society metrics` would.
     m = compute_metrics(list(events))
     rationales = {
-        (e.agent, e.round): e.decision.get("rationale", "") for e in events if e.kind == "decision"
+        (e.agent, e.round): e.decision.get("rationale", "")
+        for e in events
+        if e.kind == "decision" and e.phase == "play"
     }
     pairs: dict[int, list[list[Any]]] = defaultdict(list)
     for event in events:
@@ -139,6 +141,7 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
                 "numeric": [],
             }
         )
+    sections += institution_sections(events)
     data.core["sections"] = sections
     for entry in data.core["rounds"]:
         rows = pairs.get(entry["round"])
@@ -162,3 +165,48 @@ def build_run_data(events: Sequence[Any], timings: Mapping[int, float], metrics:
                 }
             ]
     return data
+
+
+def institution_sections(events: Sequence[Any]) -> list[dict[str, Any]]:
+    """With reputation on: the per-pair belief table after the last round (row: observer,
+    column: target; the report draws it as a table, shaded by value in report.js's generic
+    table view), and with partner choice the refusals per round."""
+    from society.institutions.reputation import reputation_table
+
+    found: list[dict[str, Any]] = []
+    table = reputation_table(events)
+    if table is not None:
+        members = table["members"]
+        found.append(
+            {
+                "title": f"Reputation after round {table['round']}: the row's belief that the "
+                "column cooperates",
+                "headers": ["observer", *members],
+                "rows": [
+                    [
+                        o,
+                        *(
+                            "–" if table["rows"][o][t] is None else round(table["rows"][o][t], 2)
+                            for t in members
+                        ),
+                    ]
+                    for o in members
+                ],
+                "numeric": list(range(1, len(members) + 1)),
+                "heatmap": {"members": members, "beliefs": table["rows"]},
+            }
+        )
+    choices = [e for e in events if e.kind == "partners_chosen"]
+    if choices:
+        found.append(
+            {
+                "title": "Partner choice per round",
+                "headers": ["round", "scheduled pairs", "pairs played", "refusals", "unmatched"],
+                "rows": [
+                    [e.round, len(e.scheduled), len(e.pairs), len(e.refusals), len(e.unmatched)]
+                    for e in choices
+                ],
+                "numeric": [0, 1, 2, 3, 4],
+            }
+        )
+    return found

@@ -11,7 +11,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from society.core.institution import compose_settings, run_checks
+from society.core.settings import Stable
 from society.games.matrix.settings import MatrixSettings
+from society.institutions.punishment import PunisherRule
 from society.scenario._base import Strict, rule_error
 from society.scenario.base import ScenarioBase
 from society.scenario.memory_settings import MemorySection
@@ -83,14 +86,39 @@ class Cycle(Strict):
     sequence: list[ActionRef] = Field(min_length=1, max_length=20, description="Actions in order.")
 
 
+class Adaptive(Strict):
+    """A player who learns from sanctions (for partner choice and punishment, [O]): it
+    cooperates with a chance, its inclination, which starts at `initial`; after a round in
+    which it was refused by a partner or punished, the inclination moves `learn` of the way to
+    1; after a round in which it defected unsanctioned (defection paid), it loses `forget` of
+    itself. Without sanctions it drifts towards defection; a rule stand-in for the learning
+    agents of Anastassacos, Hailes & Musolesi 2020 (after the public-goods game's
+    conditional contributors' learn / forget)."""
+
+    kind: Literal["adaptive"]
+    initial: float = Field(0.5, ge=0.0, le=1.0, description="Chance of cooperating at first [O].")
+    learn: float = Field(
+        0.3, ge=0.0, le=1.0, description="Share of the way to 1 after a sanctioned round [O]."
+    )
+    forget: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="Share of the inclination lost after defecting unsanctioned [O].",
+    )
+
+
 Strategy = Annotated[
-    Always | TitForTat | GrimTrigger | WinStayLoseShift | RandomChoice | Probe | Cycle,
+    Always | TitForTat | GrimTrigger | WinStayLoseShift | RandomChoice | Probe | Cycle | Adaptive,
     Field(discriminator="kind"),
 ]
 
 
-class MatrixPersona(Strict):
-    """Text for LLM players (empty: none, as in [A]) and the strategy a rule player plays."""
+class MatrixPersona(Stable):
+    """Text for LLM players (empty: none, as in [A]), the strategy a rule player plays and,
+    with peer punishment on, its punishing numbers."""
+
+    omit_when_default: ClassVar[frozenset[str]] = frozenset({"punishment"})
 
     description: str = Field(
         "", max_length=500, description="Shown to LLM players; empty shows nothing [A]."
@@ -98,10 +126,20 @@ class MatrixPersona(Strict):
     strategy: Strategy | None = Field(
         None, description="What a rule player with this persona plays; null: LLM players only."
     )
+    punishment: PunisherRule = Field(
+        default_factory=PunisherRule,
+        description="A rule player's punishing numbers, read with institutions.punishment on "
+        "(a partner's act is 1 when it cooperated, else 0); the default never punishes [O].",
+    )
 
 
-def _p(description: str, strategy: dict[str, Any]) -> MatrixPersona:
-    return MatrixPersona.model_validate({"description": description, "strategy": strategy})
+def _p(
+    description: str, strategy: dict[str, Any], punishment: dict[str, Any] | None = None
+) -> MatrixPersona:
+    data: dict[str, Any] = {"description": description, "strategy": strategy}
+    if punishment is not None:
+        data["punishment"] = punishment
+    return MatrixPersona.model_validate(data)
 
 
 BUILTIN_PERSONAS: dict[str, MatrixPersona] = {
@@ -126,6 +164,18 @@ BUILTIN_PERSONAS: dict[str, MatrixPersona] = {
         "You defect in your first round with each partner and cooperate after that.",
         {"kind": "probe", "defect_round": 1},
     ),
+    # For partner choice and punishment [O]: a reciprocator who pays 1 point to punish a
+    # partner who defected on its cooperation, and a player who learns from sanctions.
+    "punishing_tit_for_tat": _p(
+        "You start by cooperating, then do what your partner did last time; you are ready to "
+        "pay to punish a partner who defects on your cooperation.",
+        {"kind": "tit_for_tat"},
+        {"severity": 3.0, "reference": "own", "tolerance": 0.5, "max_price": 1.0},
+    ),
+    "adaptive": _p(
+        "You do whatever pays best.",
+        {"kind": "adaptive", "initial": 0.5, "learn": 0.3, "forget": 0.2},
+    ),
 }
 
 
@@ -139,11 +189,24 @@ def strategy_actions(strategy: Any) -> list[tuple[tuple[str | int, ...], str]]:
         return [(("action",), strategy.action)]
     if strategy.kind == "cycle":
         return [(("sequence", i), a) for i, a in enumerate(strategy.sequence)]
-    return []  # grim_trigger and probe use `cooperate` and `defect`
+    return []  # grim_trigger, probe and adaptive use `cooperate` and `defect`
 
 
 def needs_roles(strategy: Any) -> bool:
-    return strategy.kind in ("grim_trigger", "probe")
+    return strategy.kind in ("grim_trigger", "probe", "adaptive")
+
+
+class FixedInstitutions(Stable):
+    """Institutions of a matrix society (all off by default): every institution module
+    registered for this game (peer punishment, reputation, partner choice)."""
+
+    @model_validator(mode="after")
+    def _they_work_together(self) -> FixedInstitutions:
+        run_checks(self)  # errors point into this section
+        return self
+
+
+Institutions: Any = compose_settings(FixedInstitutions, "matrix", "MatrixInstitutions")
 
 
 class MatrixScenario(ScenarioBase):
@@ -157,6 +220,7 @@ class MatrixScenario(ScenarioBase):
         "seed",
         "rounds",
         "matrix",
+        "institutions",
         "model",
         "personas",
         "population",
@@ -164,7 +228,7 @@ class MatrixScenario(ScenarioBase):
         "memory",
         "round",
     )
-    omit_when_default: ClassVar[frozenset[str]] = frozenset({"round", "prompts"})
+    omit_when_default: ClassVar[frozenset[str]] = frozenset({"round", "prompts", "institutions"})
 
     game: Literal["matrix"] = Field("matrix", description="The repeated matrix game.")
     rounds: int = Field(
@@ -174,6 +238,7 @@ class MatrixScenario(ScenarioBase):
         description="Rounds played; derived from the pairing when left out (see the module).",
     )
     matrix: MatrixSettings
+    institutions: Institutions = Field(default_factory=Institutions)  # type: ignore[valid-type]
     personas: dict[str, MatrixPersona] = Field(
         default_factory=dict, description="Extra or overriding personas by key."
     )
@@ -198,6 +263,16 @@ class MatrixScenario(ScenarioBase):
     @model_validator(mode="after")
     def _fits_the_game(self) -> MatrixScenario:
         settings = self.matrix
+        for name in ("punishment", "reputation", "partner_choice"):
+            section = getattr(self.institutions, name, None)
+            if section is not None and section.enabled and settings.cooperate is None:
+                raise rule_error(
+                    f"institutions.{name} reads cooperation: this matrix needs `cooperate` and "
+                    "`defect`",
+                    "institutions",
+                    name,
+                    "enabled",
+                )
         count = self.agent_count
         kind = settings.pairing.kind
         if count < 2:

@@ -24,21 +24,44 @@ def initial_state(scenario: Any, specs: Sequence[Any]) -> MatrixState:
         order=order,
         schedule=cycle(scenario.matrix.pairing.kind, order),
         stage=-1,
+        scheduled=[],
         pairs=[],
+        matches=[],
         relations={agent: {} for agent in order},
         recent={agent: [] for agent in order},
         totals={agent: 0.0 for agent in order},
         played={agent: 0 for agent in order},
         failed=[],
+        sanctioned={},
+        reputation={},
+        inclination=initial_inclinations(scenario, specs),
     )
 
 
+def initial_inclinations(scenario: Any, specs: Sequence[Any]) -> dict[str, float]:
+    """Each adaptive rule player's starting chance of cooperating (its strategy's `initial`)."""
+    found: dict[str, float] = {}
+    for spec in specs:
+        if spec.model != "rules":
+            continue
+        strategy = scenario.persona(spec.persona).strategy
+        if strategy is not None and strategy.kind == "adaptive":
+            found[spec.id] = strategy.initial
+    return found
+
+
 def start_round(state: MatrixState, deps: Any) -> dict[str, Any]:
+    return {"round": state["round"] + 1, "failed": [], "matches": [], "sanctioned": {}}
+
+
+def pair_players(state: MatrixState, deps: Any) -> dict[str, Any]:
+    """The round's pairs from the schedule (the `pair` phase: the one place pairs are made;
+    partner choice, after it, may only drop or re-form them)."""
     scenario = deps.scenario
     pairing = scenario.matrix.pairing
-    number = state["round"] + 1
+    number = state["round"]
     stage = stage_of(number, pairing.match_rounds)
-    pairs = state["pairs"]
+    pairs = state["scheduled"]
     if stage != state["stage"]:
         pairs = pairs_for_stage(
             pairing.kind, state["schedule"], state["order"], stage, scenario.seed
@@ -51,7 +74,7 @@ def start_round(state: MatrixState, deps: Any) -> dict[str, Any]:
             sitting_out=sitting_out(state["order"], pairs),
         )
     )
-    return {"round": number, "stage": stage, "pairs": pairs, "failed": []}
+    return {"stage": stage, "scheduled": pairs, "pairs": pairs}
 
 
 def finish(state: MatrixState, deps: Any) -> None:

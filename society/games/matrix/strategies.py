@@ -96,6 +96,13 @@ def cycle(view: View, rng: random.Random) -> tuple[str, str]:
     return action, f"my turn-taking sequence says {action}"
 
 
+def adaptive(view: View, rng: random.Random) -> tuple[str, str]:
+    chance = view["inclination"]
+    if rng.random() < chance:
+        return view["cooperate"], f"my inclination to cooperate is {chance:.2f}: I cooperate"
+    return view["defect"], f"my inclination to cooperate is {chance:.2f}: I defect"
+
+
 STRATEGIES: dict[str, Callable[[View, random.Random], tuple[str, str]]] = {
     "always": always,
     "tit_for_tat": tit_for_tat,
@@ -104,6 +111,7 @@ STRATEGIES: dict[str, Callable[[View, random.Random], tuple[str, str]]] = {
     "random": random_choice,
     "probe": probe,
     "cycle": cycle,
+    "adaptive": adaptive,
 }
 
 

@@ -66,4 +66,5 @@ def move_view(
         "mean_own_payoff": mean_own_payoff(own),
         "strategy": strategy,
         "tremble": settings.tremble,
+        "inclination": state["inclination"].get(agent),
     }
