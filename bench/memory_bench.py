@@ -12,16 +12,24 @@ round, one pinned item every third round), so numbers are comparable across runs
 2. Per round: A agents; a round is one `add` with every agent's ~5 new items and one
    `retrieve` with one query per agent (k = 8). Milliseconds for round 1 and for round R (the
    store then holds rounds 1..R-1; rounds 2..R-1 are written untimed in bulk), median over
-   --repeats fresh stores.
+   --repeats fresh stores, and their ratio. Then, from the last repeat: the seconds to reopen
+   the store (a resumed run; a cached ChromaMemory loads the whole collection), the process's
+   resident memory after round R, and the embeddings the store's cache holds.
 
-    /work/venv/bin/python bench/memory_bench.py                        # as in BENCHMARKS.md
-    /work/venv/bin/python bench/memory_bench.py --sizes 1000 --agents 10 --rounds 5 --repeats 1
+`--code DIR` measures the `memory` package of another checkout (e.g. a worktree of main, for
+before/after figures in one session); stores it does not have are skipped.
+
+    .venv/bin/python bench/memory_bench.py                        # as in BENCHMARKS.md
+    .venv/bin/python bench/memory_bench.py --sizes 1000 --agents 10 --rounds 5 --repeats 1
+    git worktree add /tmp/main-code main
+    .venv/bin/python bench/memory_bench.py --code /tmp/main-code --stores "chroma exact"
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import inspect
 import os
 import platform
 import shutil
@@ -32,11 +40,15 @@ import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import NamedTuple
 
 # Run as a script, this file's folder comes first on sys.path and this file would shadow the
-# `memory` package it measures: drop that folder before importing it.
+# `memory` package it measures: drop that folder before importing it. --code puts another
+# checkout first, before `memory` is imported.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+if "--code" in sys.argv[:-1]:
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--code") + 1]).resolve()))
 
 from memory import (  # noqa: E402
     ChromaMemory,
@@ -58,10 +70,26 @@ StoreFactory = Callable[[Path], EpisodicMemory]
 STORES: dict[str, StoreFactory] = {
     "in-memory": lambda path: InMemoryMemory(HashingEmbedder()),
     "chroma exact": lambda path: ChromaMemory("bench", HashingEmbedder(), path=path),
+    "chroma get": lambda path: ChromaMemory("bench", HashingEmbedder(), path=path, cache=False),
     "chroma index": lambda path: ChromaMemory(
         "bench", HashingEmbedder(), path=path, search="index", candidates=32
     ),
 }
+DEFAULT_STORES = ("in-memory", "chroma exact", "chroma index")
+
+
+def available(name: str) -> bool:
+    """Whether the measured code has this store (`cache=` is newer than the first version)."""
+    return name != "chroma get" or "cache" in inspect.signature(ChromaMemory).parameters
+
+
+def rss_mb() -> tuple[float, float]:
+    """(resident, peak resident) MB of this process, from /proc (Linux)."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -124,19 +152,39 @@ def timed_round(store: EpisodicMemory, agents: int, round_: int) -> tuple[float,
     return 1000 * (added - started), 1000 * (done - added), len(items)
 
 
-def bench_rounds(
-    name: str, agents: int, rounds: int, workdir: Path, run: int
-) -> dict[int, tuple[float, float, int]]:
+class RoundRun(NamedTuple):
+    first: tuple[float, float, int]  # round 1: add ms, retrieve ms, items added
+    last: tuple[float, float, int]  # round R
+    items: int  # held after round R
+    rss_mb: float  # resident memory after round R
+    cache_mb: float  # embeddings in the store's cache (0: none)
+    reopen_s: float  # closing and reopening the store (nan: in memory, nothing to reopen)
+
+
+def bench_rounds(name: str, agents: int, rounds: int, workdir: Path, run: int) -> RoundRun:
     """Round 1 and the last round, timed, in one fresh store. The rounds between are written
     untimed in bulk (the same items their rounds would add), to keep the benchmark short."""
-    store = STORES[name](workdir / f"rounds-{name.replace(' ', '-')}-{agents}-{run}")
-    out = {1: timed_round(store, agents, 1)}
+    path = workdir / f"rounds-{name.replace(' ', '-')}-{agents}-{run}"
+    store = STORES[name](path)
+    first = timed_round(store, agents, 1)
     between = [item for r in range(2, rounds) for item in round_items(agents, r)]
     for start in range(0, len(between), ADD_BATCH):
         store.add(between[start : start + ADD_BATCH])
-    out[rounds] = timed_round(store, agents, rounds)
+    del between
+    last = timed_round(store, agents, rounds)
+    held = store.count()
+    rss, _ = rss_mb()
+    cache_bytes = getattr(store, "cache_bytes", lambda: 0)()
     store.close()
-    return out
+    reopen = float("nan")
+    if name != "in-memory":
+        started = time.perf_counter()
+        store = STORES[name](path)
+        reopen = time.perf_counter() - started
+        assert store.count() == held
+        store.close()
+    shutil.rmtree(path, ignore_errors=True)
+    return RoundRun(first, last, held, rss, cache_bytes / 2**20, reopen)
 
 
 def main() -> None:
@@ -145,11 +193,20 @@ def main() -> None:
     parser.add_argument("--agents", default="10,100")
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--stores", default=",".join(STORES))
+    parser.add_argument("--stores", default=",".join(DEFAULT_STORES), help=", ".join(STORES))
+    parser.add_argument("--code", help="a checkout whose memory package to measure")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    agent_counts = [int(a) for a in args.agents.split(",")]
-    stores = args.stores.split(",")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    agent_counts = [int(a) for a in args.agents.split(",") if a]
+    unknown = sorted(set(args.stores.split(",")) - set(STORES))
+    if unknown:
+        parser.error(f"unknown stores {unknown}; known: {', '.join(STORES)}")
+    asked = args.stores.split(",")
+    stores = [name for name in asked if available(name)]
+    skipped = [name for name in asked if name not in stores]
+    code = Path(inspect.getfile(ChromaMemory)).resolve().parent.parent
+    print(f"memory package from {code}; stores: {', '.join(stores)}", end="")
+    print(f" (not in this code: {', '.join(skipped)})" if skipped else "")
     print(
         f"memory bench, {datetime.date.today()}: Python {platform.python_version()}, "
         f"chromadb {version('chromadb')}, numpy {version('numpy')}, {os.cpu_count()} cores, "
@@ -169,7 +226,8 @@ def main() -> None:
                 r = bench_size(name, size, workdir)
                 print(
                     f"{name:<13} {size:>7} {r['add_per_s']:>8.0f} {r['grouped_q_per_s']:>12.0f} "
-                    f"{r['single_q_per_s']:>11.0f} {r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f}"
+                    f"{r['single_q_per_s']:>11.0f} {r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f}",
+                    flush=True,
                 )
         print(
             f"\n2. per round (~5 new items per agent, one k={K} query per agent; "
@@ -177,7 +235,8 @@ def main() -> None:
         )
         print(
             f"{'store':<13} {'agents':>6} {'items/round':>11} {'round 1 add+retrieve ms':>24} "
-            f"{f'round {args.rounds} add+retrieve ms':>25}"
+            f"{f'round {args.rounds} add+retrieve ms':>25} {'ratio':>5} | {'items':>7} "
+            f"{'reopen s':>8} {'RSS MB':>7} {'cache MB':>8}"
         )
         for agents in agent_counts:
             for name in stores:
@@ -185,13 +244,19 @@ def main() -> None:
                     bench_rounds(name, agents, args.rounds, workdir, run)
                     for run in range(args.repeats)
                 ]
-                cells = []
-                for round_ in (1, args.rounds):
-                    add = statistics.median(run[round_][0] for run in runs)
-                    get = statistics.median(run[round_][1] for run in runs)
+                cells, totals = [], []
+                for pick in (lambda r: r.first, lambda r: r.last):
+                    add = statistics.median(pick(run)[0] for run in runs)
+                    get = statistics.median(pick(run)[1] for run in runs)
                     cells.append(f"{add:.1f} + {get:.1f} = {add + get:.1f}")
-                per_round = runs[0][args.rounds][2]
-                print(f"{name:<13} {agents:>6} {per_round:>11} {cells[0]:>24} {cells[1]:>25}")
+                    totals.append(add + get)
+                last = runs[-1]
+                print(
+                    f"{name:<13} {agents:>6} {last.last[2]:>11} {cells[0]:>24} {cells[1]:>25} "
+                    f"{totals[1] / totals[0]:>5.1f} | {last.items:>7} {last.reopen_s:>8.1f} "
+                    f"{last.rss_mb:>7.0f} {last.cache_mb:>8.1f}",
+                    flush=True,
+                )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nload average {os.getloadavg()[0]:.1f} at end")

@@ -12,9 +12,16 @@ is 1 − cosine similarity, and records its embedder for reopening.
 Retrieval returns exactly what `memory.scoring.answer` defines, like `InMemoryMemory`. Two ways
 to get there, chosen with `search`:
 
-- `"exact"` (default): per agent in the batch, one `get` filtered by agent fetches the agent's
-  items with their embeddings, and all of them are scored in numpy. Always exact; cost grows
-  with the size of one agent's memory (≈ 250 items after 50 rounds of 5 items).
+- `"exact"` (default): every item of the agent is scored in numpy. With `cache=True` (the
+  default for exact search) the items come from a write-through cache in this process: the
+  store loads the whole collection into `memory.shelves.Shelves` when it opens, and `add`
+  writes each batch to Chroma first and to the cache after Chroma accepted it, so Chroma
+  always holds everything written (a killed run loses nothing) and retrieval costs what
+  `InMemoryMemory` costs, never a Chroma call. The cache holds the embeddings (float32:
+  4 · dims bytes per item, 100 MB per 100k items at 256 dims) beside the items. With
+  `cache=False`, per agent in the batch one `get` filtered by agent fetches the agent's items
+  with their embeddings: use it to read a collection another process is writing (the cache
+  sees only this process's writes after opening). Same results either way.
 - `"index"`: Chroma's nearest-neighbour index ranks by relevance only, so per agent (and kinds
   filter) one `query` with all of that agent's query texts returns the `candidates` most
   relevant unpinned items each; then one `get` fetches the unseen items that could still
@@ -52,11 +59,17 @@ from memory.embedders.registry import DEFAULT_EMBEDDER, make_embedder
 from memory.errors import MemoryStoreError, StoreMismatchError
 from memory.items import MemoryItem, MemoryQuery, ScoredMemory
 from memory.scoring import RetrievalWeights, UnseenBounds, answer, unseen_bounds
+from memory.shelves import Shelves
 
 SCHEMA_VERSION = 1
 Search = Literal["exact", "index"]
 _RELEVANCE_TOLERANCE = 1e-5  # Chroma's float32 distances vs our float64 dot products
 _FIELDS: list[Any] = ["embeddings", "metadatas", "documents"]
+# Chroma maintains an HNSW graph on every add whatever the retrieval; exact search never reads
+# it, so a collection created for exact search gets a sparse, cheaply built graph (an add costs
+# about half, and grows less with the collection, BENCHMARKS.md "Memory"); Chroma's own
+# queries on it still work, less accurately. Index search refuses such a collection.
+SPARSE_HNSW = {"ef_construction": 8, "max_neighbors": 4}
 
 
 def make_client(*, path: str | Path | None = None, url: str | None = None) -> ClientAPI:
@@ -75,6 +88,11 @@ def make_client(*, path: str | Path | None = None, url: str | None = None) -> Cl
     ssl = parts.scheme == "https"
     port = parts.port or (443 if ssl else 8000)
     return chromadb.HttpClient(host=parts.hostname, port=port, ssl=ssl, settings=settings)
+
+
+def _sparse(collection: Collection) -> bool:
+    graph = (collection.configuration or {}).get("hnsw") or {}
+    return all(graph.get(key) == value for key, value in SPARSE_HNSW.items())
 
 
 def _where(*conditions: Mapping[str, Any]) -> dict[str, Any]:
@@ -141,6 +159,8 @@ class ChromaMemory:
     Give exactly one of `path`, `url` or `client` (a client you pass stays yours to close).
     `embedder=None` reuses the embedder the collection was created with, or `hashing` for a new
     collection; a different embedder than the recorded one raises `StoreMismatchError`.
+    `cache` (exact search only; default: on for exact search) serves retrieval from an
+    in-process copy of the collection, kept by write-through (see the module's docstring).
     """
 
     def __init__(
@@ -154,9 +174,15 @@ class ChromaMemory:
         weights: RetrievalWeights | None = None,
         search: Search = "exact",
         candidates: int = 32,
+        cache: bool | None = None,
     ) -> None:
         if search not in ("exact", "index"):
             raise ValueError(f"search must be 'exact' or 'index', got {search!r}")
+        if cache and search == "index":
+            raise ValueError(
+                "cache=True serves exact search from this process; index search asks Chroma's "
+                "index, so it takes no cache (leave cache unset or False)"
+            )
         if candidates < 1:
             raise ValueError("candidates must be ≥ 1")
         if client is not None and (path is not None or url is not None):
@@ -167,21 +193,27 @@ class ChromaMemory:
         self.search: Search = search
         self.candidates = candidates
         self._closed = False
+        self._cache: Shelves | None = None
         try:
             self._collection, self.embedder = self._open(collection, embedder)
+            self._max_batch = self._client.get_max_batch_size()
+            if cache is None:
+                cache = search == "exact"
+            if cache:
+                self._cache = self._load_cache()
         except BaseException:
             self.close()
             raise
-        self._max_batch = self._client.get_max_batch_size()
 
     def _open(self, name: str, embedder: Embedder | None) -> tuple[Collection, Embedder]:
         try:
             collection = self._client.get_collection(name)
         except NotFoundError:
             chosen = embedder or make_embedder(DEFAULT_EMBEDDER)
+            graph = SPARSE_HNSW if self.search == "exact" else {}
             collection = self._client.create_collection(
                 name,
-                configuration={"hnsw": {"space": "ip"}},
+                configuration={"hnsw": {"space": "ip", **graph}},
                 embedding_function=MemoryEmbeddingFunction(chosen),  # type: ignore[arg-type]
                 metadata={
                     "memory_schema": SCHEMA_VERSION,
@@ -195,6 +227,13 @@ class ChromaMemory:
             raise StoreMismatchError(
                 f"Chroma collection {name!r} was not written by memory schema {SCHEMA_VERSION} "
                 f"(its metadata: {meta}); use another collection name"
+            )
+        if self.search == "index" and _sparse(collection):
+            raise StoreMismatchError(
+                f"Chroma collection {name!r} was created for exact search: its nearest-neighbour "
+                f"index is a sparse graph ({SPARSE_HNSW}), so index search would miss "
+                "neighbours; open it with search='exact', or create a new collection with "
+                "search='index'"
             )
         recorded = (meta["embedder"], meta["embedder_config"])
         if embedder is None:
@@ -215,29 +254,57 @@ class ChromaMemory:
     def _get(self, **kwargs: Any) -> tuple[list[MemoryItem], np.ndarray]:
         return _items(self._collection.get(include=_FIELDS, **kwargs))
 
+    def _load_cache(self) -> Shelves:
+        """The whole collection, read in pages of Chroma's largest batch."""
+        shelves = Shelves()
+        total = self._collection.count()
+        for offset in range(0, total, self._max_batch):
+            items, vectors = self._get(limit=self._max_batch, offset=offset)
+            shelves.extend(items, vectors)
+        return shelves
+
+    @property
+    def cached(self) -> bool:
+        """Whether retrieval is served from the in-process cache."""
+        return self._cache is not None
+
+    def cache_bytes(self) -> int:
+        """Bytes of embeddings the cache holds (0 without a cache)."""
+        return 0 if self._cache is None else self._cache.vector_bytes()
+
     # --- writing -------------------------------------------------------------------------
 
     def add(self, items: Sequence[MemoryItem]) -> None:
         self._check_open()
         batch = unique_items(items)
+        fresh = not_yet_held(batch, self._held(batch))
+        if not fresh:
+            return
+        vectors = embed_unit(self.embedder, [item.text for item in fresh])
+        for start in range(0, len(fresh), self._max_batch):
+            chunk = fresh[start : start + self._max_batch]
+            chunk_vectors = vectors[start : start + len(chunk)]
+            self._collection.add(
+                ids=[item.id for item in chunk],
+                documents=[item.text for item in chunk],
+                metadatas=[_metadata(item) for item in chunk],  # type: ignore[misc]
+                embeddings=chunk_vectors,
+            )
+            if self._cache is not None:  # after Chroma took the chunk: write-through
+                self._cache.extend(chunk, chunk_vectors)
+
+    def _held(self, batch: Sequence[MemoryItem]) -> Mapping[str, MemoryItem]:
+        """The stored items under the batch's ids: the cache knows them all (this process is
+        the collection's one writer); without it, ask Chroma."""
+        if self._cache is not None:
+            return self._cache.by_id
         held: dict[str, MemoryItem] = {}
         for start in range(0, len(batch), self._max_batch):
             ids = [item.id for item in batch[start : start + self._max_batch]]
             record = self._collection.get(ids=ids, include=["metadatas", "documents"])
             found, _ = _items({**record, "embeddings": None})
             held.update((item.id, item) for item in found)
-        fresh = not_yet_held(batch, held)
-        if not fresh:
-            return
-        vectors = embed_unit(self.embedder, [item.text for item in fresh])
-        for start in range(0, len(fresh), self._max_batch):
-            chunk = fresh[start : start + self._max_batch]
-            self._collection.add(
-                ids=[item.id for item in chunk],
-                documents=[item.text for item in chunk],
-                metadatas=[_metadata(item) for item in chunk],  # type: ignore[misc]
-                embeddings=vectors[start : start + len(chunk)],
-            )
+        return held
 
     # --- reading -------------------------------------------------------------------------
 
@@ -247,6 +314,8 @@ class ChromaMemory:
         if not queries:
             return results
         query_vectors = embed_unit(self.embedder, [query.text for query in queries])
+        if self._cache is not None:
+            return self._cache.retrieve(queries, query_vectors, self.weights)
         groups = by_agent(queries)
         if self.search == "exact":
             for agent, positions in groups.items():
@@ -372,11 +441,16 @@ class ChromaMemory:
         where: dict[str, Any] = {"source_seq": {"$gte": source_seq}}
         doomed = self._collection.get(where=where, include=[])["ids"]
         for start in range(0, len(doomed), self._max_batch):
-            self._collection.delete(ids=doomed[start : start + self._max_batch])
+            chunk = doomed[start : start + self._max_batch]
+            self._collection.delete(ids=chunk)
+            if self._cache is not None:
+                self._cache.drop(chunk)
         return len(doomed)
 
     def count(self, agent: str | None = None) -> int:
         self._check_open()
+        if self._cache is not None:
+            return self._cache.count(agent)
         if agent is None:
             return self._collection.count()
         return len(self._collection.get(where={"agent": agent}, include=[])["ids"])
@@ -385,6 +459,8 @@ class ChromaMemory:
         if self._closed:
             return
         self._closed = True
+        if self._cache is not None:
+            self._cache.clear()
         if self._owns_client:
             self._client.close()
 

@@ -275,6 +275,6 @@ def test_the_columnar_answer_equals_the_reference(seed: int) -> None:
     weights = RetrievalWeights()
     for query, query_vector in zip(queries, query_vectors, strict=True):
         expected = answer(query, items, vectors, query_vector, weights)
-        shelf = store._shelves.get(query.agent)
-        got = [] if shelf is None else answer_columns(query, shelf.columns(), query_vector, weights)
+        columns = store._shelves.columns(query.agent)
+        got = [] if columns is None else answer_columns(query, columns, query_vector, weights)
         assert got == expected

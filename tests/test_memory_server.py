@@ -33,9 +33,16 @@ def test_add_and_retrieve_through_a_chroma_server(server: ChromaServer) -> None:
     with ChromaMemory("served-run", HashingEmbedder(), url=server.url) as remote:
         remote.add(items)
         assert remote.retrieve(queries) == reference.retrieve(queries)
-    # a second client sees the data the server persisted, embedder included
-    with ChromaMemory("served-run", url=server.url, search="index", candidates=3) as again:
-        assert again.count() == len(items)
+    # a second client sees the data the server persisted, embedder included, whether it
+    # loads a cache or asks the server per query
+    for cache in (True, False):
+        with ChromaMemory("served-run", url=server.url, cache=cache) as again:
+            assert again.cached is cache
+            assert again.count() == len(items)
+            assert again.retrieve(queries) == reference.retrieve(queries)
+    with ChromaMemory("indexed-run", HashingEmbedder(), url=server.url, search="index") as indexed:
+        indexed.add(items)
+    with ChromaMemory("indexed-run", url=server.url, search="index", candidates=3) as again:
         assert again.retrieve(queries) == reference.retrieve(queries)
     assert (Path(server.path) / "chroma.sqlite3").exists()
 
