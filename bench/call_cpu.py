@@ -184,8 +184,7 @@ def play(tree: Path, config: dict[str, Any], workdir: Path) -> dict[str, Any]:
 
     runner.open_run_memory = open_timed  # type: ignore[assignment]
     keeper = keeper_timer()
-    # The commons calls on_round_finished twice per round (its regrow and the round graph's
-    # closing node): keep the first time per round.
+    # The first report of each round (a reference checkout before the fix reported twice).
     stamps: dict[int, float] = {}
     model = ScriptedChatModel(
         responder=responder(

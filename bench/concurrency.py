@@ -100,9 +100,7 @@ def round_time(
     stamps: dict[int, float] = {}
 
     def finished(number: int, stock: float) -> None:
-        # The first report of each round: the commons' settlement and the round graph both
-        # report a finished round, so the callback comes twice per round.
-        stamps.setdefault(number, time.perf_counter())
+        stamps[number] = time.perf_counter()
 
     with tempfile.TemporaryDirectory() as out:
         result = asyncio.run(

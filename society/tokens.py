@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
@@ -106,12 +107,31 @@ def encoding(name: str = "cl100k_base") -> tiktoken.Encoding:
 # again by the meter after the call, and system messages repeat across agents. Enough for a
 # phase of thousands of agents (≈ 2 texts each); the counts themselves never change.
 COUNTS_KEPT = 8192
+# Lines whose counts are kept: most lines of a prompt (rules, institutions, output format)
+# are the same for every agent, so a new prompt is mostly counted from lines seen before.
+LINES_KEPT = 65536
+# Where a text may be cut without changing its count: after a newline, before a printable
+# ASCII character other than "/" (not a space). Both encodings first split text into pieces by
+# a regular expression and encode each piece alone; no piece can hold a newline and such a
+# character after it (a word's optional lead character is never a newline; pieces with
+# newlines end at the last of them, or take only whitespace and, in o200k_base, "/" after
+# it), so the cut is always a piece boundary and the count of the text is the sum of its
+# parts' counts (tests/test_tokens.py checks this on every prompt of a run with every
+# institution and on generated texts, for both encodings).
+_LINE_CUT = re.compile(r"(?<=\n)(?=[!-.0-~])")
 
 
 @lru_cache(maxsize=COUNTS_KEPT)
 def count_text(text: str, encoding_name: str = "cl100k_base") -> int:
     """Tokens of `text`, special tokens' text counted as ordinary text
     (`encode_ordinary` is `encode(text, disallowed_special=())` without the special check)."""
+    if "\n" not in text:
+        return _count_part(text, encoding_name)
+    return sum(_count_part(part, encoding_name) for part in _LINE_CUT.split(text))
+
+
+@lru_cache(maxsize=LINES_KEPT)
+def _count_part(text: str, encoding_name: str) -> int:
     return len(encoding(encoding_name).encode_ordinary(text))
 
 

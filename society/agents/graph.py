@@ -1,8 +1,12 @@
 """The agent graph: one agent's turn in one phase, observe → recall → decide → act.
 
-Built once per run by `build_agent_graph`; the coordinator runs it for every agent that acts in
-a phase through `AgentTurns`, which by default calls the same nodes in the same order without
-LangGraph's per-step bookkeeping (same output). `recall` puts the agent's recalled memories in the request context
+Built once per run; the coordinator runs it for the agents acting in a phase through
+`AgentTurns`. One invocation of the compiled graph takes every LLM agent's turn of a phase:
+it sends each turn down its own branch observe → recall → decide → act (a LangGraph `Send`
+carries that agent's turn state from node to node), so each agent's turn is its own run of the
+four-node state machine while the runtime's per-step work (preparing tasks, applying writes,
+checkpointing in memory) is done once per step for the whole phase. `recall` puts the agent's
+recalled memories in the request context
 (`context["memories"]`), fits them within the prompt budget for LLM minds, and records what
 was recalled in a `memory_retrieved` event written just before the decision. The coordinator
 normally retrieves for every acting agent of a phase in one batch and passes the results in
@@ -12,12 +16,14 @@ normally retrieves for every acting agent of a phase in one batch and passes the
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command, Send
 
 from memory import EpisodicMemory, MemoryQuery
 from society.agents.budget import fit_memories
@@ -44,6 +50,13 @@ class AgentTurn(TypedDict, total=False):
     # Output: what the coordinator merges by agent id. Its events are typed events, serialised
     # once, by the transcript writer.
     outcome: dict[str, Any]
+
+
+class PhaseTurns(TypedDict, total=False):
+    """The compiled graph's state: the phase's turns in, each agent's outcome out."""
+
+    turns: list[dict[str, Any]]  # one AgentTurn input per acting agent
+    outcomes: Annotated[list[tuple[str, dict[str, Any]]], operator.add]  # (agent, outcome)
 
 
 Node = Callable[[AgentTurn], Awaitable[AgentTurn]]
@@ -198,31 +211,52 @@ def build_agent_graph(
 
 
 def _compile(nodes: list[tuple[str, Node]]) -> CompiledStateGraph:
-    graph = StateGraph(AgentTurn)
-    previous = START
-    for name, function in nodes:
-        graph.add_node(name, function)
-        graph.add_edge(previous, name)
-        previous = name
-    graph.add_edge(previous, END)
+    """START sends every turn to the first node; each node passes its agent's turn state, with
+    its update merged (each key's last write wins), to the next; the last adds the outcome."""
+    graph = StateGraph(PhaseTurns)
+    names = [name for name, _ in nodes]
+
+    def dispatch(state: PhaseTurns) -> list[Send]:
+        return [Send(names[0], turn) for turn in state["turns"]]
+
+    for (name, function), following in zip(nodes, [*names[1:], None], strict=True):
+        if following is None:
+            graph.add_node(name, _last_step(function))
+            graph.add_edge(name, END)
+        else:
+            graph.add_node(name, _step(function, following), destinations=(following,))
+    graph.add_conditional_edges(START, dispatch, [names[0]])
     # An agent's turn is never checkpointed on its own: without `checkpointer=False` it would
-    # inherit the round graph's checkpointer and read it back at every turn.
+    # inherit the round graph's checkpointer and read it back at every step.
     return graph.compile(name="agent", checkpointer=False)
+
+
+def _step(node: Node, following: str) -> Callable[[Any], Awaitable[Command]]:
+    async def step(turn: Any) -> Command:
+        return Command(goto=Send(following, {**turn, **await node(turn)}))
+
+    return step
+
+
+def _last_step(node: Node) -> Callable[[Any], Awaitable[dict[str, Any]]]:
+    async def last(turn: Any) -> dict[str, Any]:
+        done = await node(turn)
+        return {"outcomes": [(turn["agent"], done["outcome"])]}
+
+    return last
 
 
 class AgentTurns:
     """Runs agent turns for the coordinator.
 
-    By default an LLM mind's turn runs through the compiled LangGraph agent graph
-    (`self.graph`), and a rule mind's calls the graph's node functions directly (a rule
-    decision costs less than entering the graph). `direct=True` (opt-in:
-    `run_society(direct_turns=True)`) makes LLM turns direct too: it calls the node functions
-    in the graph's order and merges their updates the way the graph's state does (each key's
-    last write wins): entering a compiled LangGraph graph costs ≈ 0.35 ms per node, about
-    half of the framework's CPU per model call (BENCHMARKS.md measures both), and a turn has
-    no streaming, interrupt or checkpoint of its own to gain from it (the round graph
-    checkpoints rounds). Tests check both paths write byte-identical transcripts, for rule
-    and LLM minds."""
+    By default the LLM minds' turns of a phase run through the compiled LangGraph agent graph
+    (`self.graph`), in one invocation for the phase, and a rule mind's turn calls the graph's
+    node functions directly (a rule decision costs less than a trip through the graph).
+    `direct=True` (opt-in: `run_society(direct_turns=True)`) makes LLM turns direct too: it
+    calls the node functions in the graph's order and merges their updates the way the graph
+    does (each key's last write wins), without the runtime's per-step bookkeeping
+    (BENCHMARKS.md measures both). Tests check both paths write byte-identical transcripts,
+    for rule and LLM minds."""
 
     def __init__(
         self,
@@ -247,9 +281,13 @@ class AgentTurns:
 
     async def run_all(self, turns: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The turns of one phase, concurrently (their model calls overlap): agent -> its
-        outcome. If one turn raises, the others are cancelled and the error propagates as
-        it was raised (as a LangGraph task per turn did)."""
-        tasks = [asyncio.ensure_future(self.run(turn)) for turn in turns]
+        outcome, in the turns' order. If one turn raises, the others are cancelled and the
+        error propagates as it was raised."""
+        direct = [turn for turn in turns if turn["agent"] in self._direct]
+        graphed = [turn for turn in turns if turn["agent"] not in self._direct]
+        tasks = [asyncio.ensure_future(self.run(turn)) for turn in direct]
+        if graphed:
+            tasks.append(asyncio.ensure_future(self.run_graph(graphed)))
         try:
             finished = await asyncio.gather(*tasks)
         except BaseException:
@@ -257,11 +295,21 @@ class AgentTurns:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        return {turn["agent"]: done["outcome"] for turn, done in zip(turns, finished, strict=True)}
+        found = {
+            turn["agent"]: done["outcome"]
+            for turn, done in zip(direct, finished[: len(direct)], strict=True)
+        }
+        if graphed:
+            found.update(finished[-1])
+        return {turn["agent"]: found[turn["agent"]] for turn in turns}
+
+    async def run_graph(self, turns: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Turns through the compiled graph, in one invocation: agent -> its outcome."""
+        done = await self.graph.ainvoke({"turns": list(turns)})
+        return dict(done["outcomes"])
 
     async def run(self, turn: dict[str, Any]) -> dict[str, Any]:
-        if turn["agent"] not in self._direct:
-            return await self.graph.ainvoke(turn)
+        """One turn, its nodes called directly: the turn's final state."""
         state = dict(turn)
         for _name, node in self.nodes:
             state.update(await node(state))  # type: ignore[arg-type]

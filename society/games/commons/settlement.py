@@ -69,6 +69,5 @@ def regrow(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any]:
         )
         end = end or (reason.value if reason else None)
         deps.writer.write(RoundFinished(round=number, stock=stock, alive=living, end_reason=end))
-    if deps.on_round_finished is not None:
-        deps.on_round_finished(number, stock)
+    # The round graph's closing node reports the finished round (once, for every game).
     return {"stock": stock, "end_reason": end}
