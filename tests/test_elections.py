@@ -90,6 +90,35 @@ def test_a_concordia_like_election_is_held_once_between_two_candidates(tmp_path:
     assert {e.limit for e in of_kind(events, "limit_set")} == {8.0}
 
 
+def test_volunteers_decide_whether_to_stand(tmp_path: Path) -> None:
+    def run(rate: float, out: str) -> list[Any]:
+        s = load_scenario(
+            LEADER,
+            {
+                "rounds": 4,
+                "institutions": {
+                    "elections": {
+                        "enabled": True,
+                        "candidates": "volunteers",
+                        "volunteer_rate": rate,
+                    },
+                    "offices": {"enabled": True},
+                },
+            },
+        )
+        return list(read_events(run_society_sync(s, tmp_path / out).run_dir))
+
+    nobody = run(0.0, "none")
+    [declared] = of_kind(nobody, "candidates_declared")
+    assert declared.statements == {} and len(declared.declined) == 5
+    # Nobody stood: no vote, no leader, the norm stays as the scenario gives it.
+    assert not of_kind(nobody, "election") and not of_kind(nobody, "limit_set")
+    half = run(0.5, "half")
+    [declared] = of_kind(half, "candidates_declared")
+    assert 0 < len(declared.statements) < 5
+    assert set(of_kind(half, "election")[0].candidates) == set(declared.statements)
+
+
 def test_the_tally_is_plurality_with_a_seeded_tie_break() -> None:
     counts, winner, tied = tally(["a", "b", "c"], {"x": "a", "y": "b", "z": "c"}, random.Random(3))
     assert counts == {"a": 1, "b": 1, "c": 1} and tied == ["a", "b", "c"]
