@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
@@ -181,13 +182,21 @@ def test_only_the_warden_inspects_and_pays(tmp_path: Path) -> None:
             "institutions.elections.rule_statement",
         ),
         (
+            {
+                "institutions": {
+                    "elections": {"enabled": True, "candidates": "groups", "groups": ["x"]}
+                }
+            },
+            "institutions.elections.groups[0]: no population group 'x' to stand; groups: fishers",
+        ),
+        (
             {"institutions": {"elections": {"enabled": True, "trem": 3}}},
             "unknown field 'trem'",
         ),
     ],
 )
 def test_scenario_errors_name_the_field(overrides: dict[str, Any], message: str) -> None:
-    with pytest.raises(ScenarioError, match=message.replace(".", r"\.").replace("(", r"\(")):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
         load_scenario(SCENARIOS / "govsim/fishery.yaml", overrides)
 
 

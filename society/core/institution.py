@@ -76,6 +76,10 @@ class Institution:
     # Per game, the phase its phases follow when it is not `after` (an institution written for
     # several games whose action phases have different names).
     after_in: Mapping[str, str] = field(default_factory=dict)
+    # The whole scenario -> raises `rule_error(...)` (a path from the scenario's root) when
+    # this institution, enabled, cannot work with the rest of it (e.g. elections' candidate
+    # groups that are not in the population).
+    scenario_check: Check | None = None
 
     def after_for(self, game: str) -> str:
         """The phase of `game` this institution's phases follow in its default round."""

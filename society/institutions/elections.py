@@ -127,6 +127,22 @@ def _check(section: Any) -> None:
         )
 
 
+def _check_scenario(scenario: Any) -> None:
+    settings = getattr(scenario.institutions, NAME)
+    if settings.candidates != "groups":
+        return
+    known = [g.name for g in scenario.population]
+    for index, group in enumerate(settings.groups):
+        if group not in known:
+            raise rule_error(
+                f"no population group {group!r} to stand; groups: {', '.join(known)}",
+                "institutions",
+                NAME,
+                "groups",
+                index,
+            )
+
+
 # --- what a game gives (the hook) ---------------------------------------------------------------
 
 
@@ -601,6 +617,7 @@ INSTITUTION = Institution(
     prompts=(STATEMENT_PROMPT, VOTE_PROMPT),
     ostrom_principle=3,
     check=_check,
+    scenario_check=_check_scenario,
     inspect_section=_inspect,
     report_round=_report,
 )
