@@ -286,3 +286,61 @@ def test_a_short_partner_choice_run_on_the_real_small_model(local_llm: str, tmp_
     # Every turn ended in a parsed decision or an explicit failure, never a default.
     decided = sum(1 for e in events if isinstance(e, Decision) and e.agent.startswith("llm"))
     assert decided + len(failures) == len(turns)
+
+
+def test_a_short_elected_leader_run_on_the_real_small_model(local_llm: str, tmp_path: Path) -> None:
+    """GovSim's fishery with an elected leader, 3 fishers × 2 months, the town hall off: round
+    1 has 3 statements, 3 votes and the leader's limit; each round 3 catches and a limit."""
+    from society.scenario import load_scenario
+
+    s = load_scenario(
+        Path(__file__).resolve().parent.parent
+        / "scenarios"
+        / "govsim"
+        / "fishery-elected-leader.yaml",
+        {
+            "name": "local-llm-elected-leader",
+            "rounds": 2,
+            "population": [{"name": "fishers", "count": 3, "persona": "neutral"}],
+            "institutions": {
+                "elections": {"enabled": True, "term": 2},
+                "offices": {"enabled": True},
+            },
+            "memory": {"enabled": False},
+            "model": {
+                "name": f"openai:{MODEL}",
+                "base_url": local_llm,
+                "temperature": 0.0,
+                "max_tokens": 200,
+                "timeout_s": 300,
+                "max_concurrency": 2,
+            },
+        },
+    )
+    started = time.perf_counter()
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=init_chat_model_factory))
+    wall = time.perf_counter() - started
+    events = list(read_events(result.run_dir))
+    finished = next(e for e in events if isinstance(e, RunFinished))
+    calls = [e for e in events if isinstance(e, LLMCall)]
+    failures = [e for e in events if isinstance(e, DecisionFailed)]
+    usage = result.metrics.llm
+    phases = ("campaign", "elect", "set_limit", "harvest")
+    held = [e for e in events if e.kind == "election"]
+    figures = {
+        "rounds_completed": finished.rounds_completed,
+        "calls": usage.calls,
+        "calls_by_phase": {p: sum(1 for c in calls if c.phase == p) for p in phases},
+        "decisions": sum(1 for e in events if isinstance(e, Decision)),
+        "failed_decisions": len(failures),
+        "unusable_replies": usage.unusable_replies,
+        "reasks": usage.reasks,
+        "winner": held[0].winner if held else None,
+        "limits": [e.limit for e in events if e.kind == "limit_set"],
+        "wall_s": round(wall, 1),
+    }
+    print("\nlocal-llm elected leader:", json.dumps(figures))
+    assert finished.rounds_completed == 2
+    assert {c.phase for c in calls} <= set(phases)
+    turns = {(c.agent, c.round, c.phase) for c in calls}
+    assert figures["decisions"] + len(failures) == len(turns)

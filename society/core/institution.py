@@ -23,6 +23,10 @@ from pydantic import BaseModel, Field, create_model
 
 from society.core.phase import Phase
 
+# `after=ROUND_START`: the institution's phases open the round, before the game's first phase
+# (an election whose winner acts in the same round).
+ROUND_START = "round_start"
+
 # (event, state, keeper) -> memory items (the game's round memory makes them: keeper.item(...))
 MemoryMapper = Callable[[Any, Mapping[str, Any], Any], list[Any]]
 # events of a run -> this institution's metrics (plain numbers, JSON-serialisable)
@@ -72,6 +76,10 @@ class Institution:
     # Per game, the phase its phases follow when it is not `after` (an institution written for
     # several games whose action phases have different names).
     after_in: Mapping[str, str] = field(default_factory=dict)
+    # The whole scenario -> raises `rule_error(...)` (a path from the scenario's root) when
+    # this institution, enabled, cannot work with the rest of it (e.g. elections' candidate
+    # groups that are not in the population).
+    scenario_check: Check | None = None
 
     def after_for(self, game: str) -> str:
         """The phase of `game` this institution's phases follow in its default round."""
@@ -153,7 +161,7 @@ def in_round_order(game_phases: Sequence[str], game: str) -> list[tuple[str, Ins
     """Every phase a game offers with its owner (None: the game's own). An institution's
     phases follow its `after` phase, which may be the game's or another institution's;
     institutions after the same phase go in name order, each with its phases together (and
-    those after them). Raises ValueError for an `after` that names no phase, or a phase name
+    those after them); those after `ROUND_START` come first. Raises ValueError for an `after` that names no phase, or a phase name
     used twice."""
     anchored: dict[str, list[Institution]] = {}
     for institution in for_game(game):
@@ -171,6 +179,7 @@ def in_round_order(game_phases: Sequence[str], game: str) -> list[tuple[str, Ins
                 placed.append((phase.name, institution))
                 follow(phase.name)
 
+    follow(ROUND_START)
     for name in game_phases:
         placed.append((name, None))
         follow(name)

@@ -53,6 +53,11 @@ class Phase:
         """Agents that take a turn now, in order (empty: nobody acts)."""
         return []
 
+    def acting_role(self, scenario: Any) -> str | None:
+        """The role whose holders alone act in this phase (`society.core.roles`); the round
+        graph keeps only them of `actors`. None: whoever `actors` lists."""
+        return None
+
     def context(self, state: Any, agent: str, deps: Any) -> dict[str, Any]:
         """The facts of the phase at hand for `agent` (validators read them too)."""
         return {}

@@ -24,6 +24,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
+from society.core import roles
 from society.core.phase import Phase
 from society.core.state import alive, members_fixed
 
@@ -82,7 +83,7 @@ def build_round_graph(
     turns_of = {
         phase.name: fan_out(
             phase.name,
-            lambda s, p=phase: p.actors(s, deps),
+            lambda s, p=phase: roles.acting(s, p.acting_role(scenario), p.actors(s, deps)),
             lambda s, a, p=phase: p.context(s, a, deps),
         )
         for phase in phases
@@ -122,7 +123,7 @@ def build_round_graph(
 
     async def start_round(state: Any) -> dict[str, Any]:
         with writer.capture() as written:
-            update = game.start_round(state, deps)
+            update = roles.start_round(state, game.start_round(state, deps), deps)
         if keeper is not None and update["round"] == 1:
             keeper.start({**state, **update}, written)
         return {**update, "outcomes": None}

@@ -126,6 +126,19 @@ class ScenarioBase(Stable):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _institutions_fit_the_scenario(self) -> ScenarioBase:
+        """Each enabled institution's `scenario_check` (what it needs of the rest of the
+        scenario, e.g. elections' candidate groups in the population)."""
+        if getattr(self, "institutions", None) is None:
+            return self
+        from society.core.institution import for_game
+
+        for institution in for_game(self.game):
+            if institution.scenario_check is not None and institution.enabled(self):
+                institution.scenario_check(self)
+        return self
+
     def model_for(self, group: Group) -> ModelSpec:
         return group.model or self.model
 

@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from society.scenario._base import Strict
+from society.scenario._base import Stable
 from society.scenario.models import ModelSpec
 
 GROUP_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 
 
-class Group(Strict):
+class Group(Stable):
     """A population group: agents sharing a persona and a model."""
+
+    # Left out while unset, so no resolved scenario written before roles changes.
+    omit_when_default: ClassVar[frozenset[str]] = frozenset({"role"})
 
     name: str = Field(
         pattern=GROUP_NAME_PATTERN, description="Group name; agent ids are '<name>-<n>'."
@@ -30,6 +33,13 @@ class Group(Strict):
     )
     model: ModelSpec | None = Field(
         None, description="Model for this group; default: the scenario's 'model'."
+    )
+    role: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]{0,31}$",
+        description="A role every agent of this group holds from the round it joins (e.g. "
+        "monitor, leader: what the role allows is up to the institutions that name it); "
+        "none: no fixed role [O].",
     )
 
     @field_validator("persona")

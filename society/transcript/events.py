@@ -175,6 +175,27 @@ class AgentJoined(Event):
     group: str
 
 
+class RoleAssigned(Event):
+    """An agent takes a role (`society.core.roles`): fixed by its population group, or won
+    in an election. It holds the role from `since` to `until` (inclusive; None: to the end)."""
+
+    kind: Literal["role_assigned"] = "role_assigned"
+    agent: str
+    role: str
+    since: int
+    until: int | None = None
+    how: str = "fixed"  # fixed (population group) | elected
+
+
+class RoleEnded(Event):
+    """An agent no longer holds a role: its term ran out, or it left the society."""
+
+    kind: Literal["role_ended"] = "role_ended"
+    agent: str
+    role: str
+    reason: str  # term | left
+
+
 class RunFinished(Event):
     """The run's last event. A game may add its own summary fields after these (the commons
     adds `final_stock`); they are kept as given."""
@@ -200,6 +221,8 @@ CORE_EVENTS: tuple[type[Event], ...] = (
     Decision,
     DecisionFailed,
     AgentJoined,
+    RoleAssigned,
+    RoleEnded,
     RunFinished,
 )
 

@@ -41,6 +41,10 @@ LLM_RUNS: dict[str, tuple[str, dict[str, Any]]] = {
         "govsim/fishery.yaml",
         {"rounds": 2, "seed": 1, "model": {"name": "scripted:pinned"}},
     ),
+    "llm:govsim-fishery-elected-leader": (
+        "govsim/fishery-elected-leader.yaml",
+        {"rounds": 3, "seed": 1, "model": {"name": "scripted:pinned"}},
+    ),
 }
 
 
@@ -109,6 +113,12 @@ def scripted_reply(request: Any) -> str:
         return json.dumps({"summary": "We agreed on ten each.", "agreed_limit": 10})
     if request.prompt_id == "reflect":
         return json.dumps({"insight": f"Round {request.round}: the stock matters.", "importance": 6})
+    if request.prompt_id == "election_statement":
+        return json.dumps({"statement": f"{request.agent}: ten each.", "rationale": "stand"})
+    if request.prompt_id == "election_vote":
+        return json.dumps({"candidate": "fishers-2", "rationale": "steady"})
+    if request.prompt_id == "set_limit":
+        return json.dumps({"limit": 8, "announcement": "Eight each.", "rationale": "careful"})
     raise KeyError(f"no scripted reply for prompt {request.prompt_id!r}")
 
 

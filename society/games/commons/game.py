@@ -162,6 +162,13 @@ class Commons(Game):
     def headline(self, state: Any) -> float:
         return state["stock"]
 
+    def institution_hook(self, institution: str) -> Any | None:
+        if institution == "elections":
+            from society.games.commons.institutions.offices import ELECTIONS_HOOK
+
+            return ELECTIONS_HOOK
+        return None
+
     def round_memory(self, deps: Any) -> MemoryKeeper | None:
         from society.games.commons.remembering import MemoryKeeper
 

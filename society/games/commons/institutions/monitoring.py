@@ -88,9 +88,12 @@ class Inspects(DecisionModel):
 
 
 def harvest_context(state: Any, agent: str, deps: Any, harvesters: Sequence[str]) -> dict[str, Any]:
-    """What the harvest turn needs to offer an inspection (or to leave the field out)."""
+    """What the harvest turn needs to offer an inspection (or to leave the field out: also
+    for a member who does not hold the offices' monitor role, when there is one)."""
+    from society.games.commons.institutions import offices
+
     monitoring = getattr(deps.scenario.institutions, NAME)
-    if not monitoring.enabled:
+    if not monitoring.enabled or not offices.may_inspect(state, agent, deps):
         return {"omit_fields": ["inspect"]}
     return {
         "inspectable": [peer for peer in harvesters if peer != agent],
