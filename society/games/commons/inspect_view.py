@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from society.games.commons.events import HarvestResolved, RoundStarted
+from society.games.commons.generation_view import turnover_line
 from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
 from society.transcript.events import Event, kind_of
 
@@ -91,6 +92,8 @@ def print_governance(
             f"  excluded from harvesting this round (sanction): {', '.join(excluded)}",
             highlight=False,
         )
+    if g.turnover is not None:
+        console.print(turnover_line(g.turnover), highlight=False)
     for joined in g.joined:
         console.print(f"  {joined.agent} ({joined.group}) joins the commons", highlight=False)
     sections = _sections(events)
