@@ -102,6 +102,11 @@ class Commons(Game):
 
         return agents(scenario)
 
+    def scenario_notes(self, scenario: Scenario) -> list[str]:
+        from society.games.commons.generations import rule_notes
+
+        return rule_notes(scenario)
+
     def initial_state(self, scenario: Scenario, agents: Sequence[Any]) -> dict[str, Any]:
         from society.games.commons.setup import initial_state
 

@@ -2,7 +2,7 @@
 generation that started, its total harvest, its over-usage (share of its agent-rounds above
 the per-member sustainable share f(t)/alive, as the run's over_usage), the stock at its first
 round and its survival (rounds it completed with the commons alive; `survived`: it reached its
-last round, or the run's, without the commons collapsing)."""
+last round, or the run's, without the commons collapsing and with a member still alive)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def generation_metrics(events: Sequence[Any]) -> list[dict[str, Any]] | None:
     params = scenario.commons
     alive_at = {e.round: len(e.alive) for e in events if isinstance(e, RoundStarted)}
     stock_at = {e.round: e.stock for e in events if isinstance(e, RoundStarted)}
-    finished = {e.round for e in events if isinstance(e, RoundFinished)}
+    finished = {e.round: e for e in events if isinstance(e, RoundFinished)}
     collapsed_in = next(
         (
             e.round
@@ -58,7 +58,8 @@ def generation_metrics(events: Sequence[Any]) -> list[dict[str, Any]] | None:
                     over += amount > share + 1e-9
         completed = [r for r in range(first, last + 1) if r in finished]
         alive_rounds = [r for r in completed if collapsed_in is None or r < collapsed_in]
-        reached = bool(completed) and completed[-1] == last
+        # It lived to its last round, and someone of it was still alive then.
+        reached = bool(completed) and completed[-1] == last and bool(finished[last].alive)
         rows.append(
             {
                 "generation": number,

@@ -24,11 +24,15 @@ from society.games.commons.generation_events import AgentRetired, GenerationTurn
 from society.scenario._base import rule_error
 
 INHERITED_TAG = "inherited"
-# What a rule mind ever reads from memory: whom to inspect, from memories about peers. Every
-# peer an elder remembers retires with it, so inherited memories cannot change a rule agent.
+# What a rule mind ever reads from memory: whom to inspect, among the current members its
+# memories name as violators. Every peer an elder remembers retires with it, so inherited
+# memories never name a candidate; at most they rank some of the successor's own older
+# memories out of its recall.
 RULES_IGNORE_MEMORIES = (
-    "inheriting memories cannot change rule agents: rule minds read memories only to choose "
-    "whom to inspect, and every peer an elder's memories name retires with the elder"
+    "inheriting memories cannot change rule agents' choices: rule minds act on memories only "
+    "to choose whom to inspect among current members, and every peer an elder's memories name "
+    "retires with the elder (inherited items can at most push the successor's own older "
+    "memories out of recall); LLM minds read them"
 )
 
 
