@@ -293,3 +293,58 @@ def test_inspect_and_report_show_the_turnover(memories_run: Path, tmp_path: Path
     rounds = {r["r"]: r for r in data.core["rounds"]}
     assert rounds[7]["turnover"]["born"][0] == "2_1"
     assert "turnover" not in rounds[6]
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def write(self, event: Any) -> Any:
+        stamped = event.model_copy(update={"seq": len(self.events)})
+        self.events.append(stamped)
+        return stamped
+
+
+@pytest.mark.parametrize("inherit", [[], ["strategies"], ["norms"], ["strategies", "norms"]])
+def test_a_successor_takes_over_exactly_what_is_inherited(inherit: list[str]) -> None:
+    from types import SimpleNamespace
+
+    from society.games.commons.generations import turnover
+    from society.games.commons.setup import initial_state
+
+    scenario = load_scenario(
+        GENERATIONS, {"generations": {"rounds_per_generation": 6, "inherit": inherit}}
+    )
+    state = dict(initial_state(scenario, game_of(scenario).agents(scenario)))
+    agents = {name: {**r, "strategy": dict(r["strategy"])} for name, r in state["agents"].items()}
+    persona_default = dict(agents["2_1"]["strategy"])
+    learned = {**persona_default, "effort": 0.77, "norm": 3.25, "text": "Catch little in spring."}
+    agents["1_1"]["strategy"] = learned
+    agents["1_2"]["alive"] = False  # died in its generation: no retirement, a successor still
+    state["norm"] = {"text": "Four each.", "limit": 4.0, "proposer": "1_3", "adopted_round": 5}
+    deps = SimpleNamespace(scenario=scenario, writer=_Writer(), memory=None, mind_sources={})
+    update = turnover(state, agents, 7, deps)
+    got = agents["2_1"]["strategy"]
+    if "strategies" in inherit:
+        assert got["effort"] == 0.77 and got["text"] == "Catch little in spring."
+    else:
+        assert got["effort"] == persona_default["effort"] and got["text"] == ""
+    if "norms" in inherit:
+        assert got["norm"] == 3.25 and update["norm"]["limit"] == 4.0
+    else:
+        assert got["norm"] == persona_default["norm"]
+        assert update["norm"]["limit"] == scenario.norm.limit
+        assert update["norm"]["text"] == scenario.norm.text
+    retired = [e.agent for e in deps.writer.events if e.kind == "agent_retired"]
+    assert retired == ["1_1", "1_3", "1_4", "1_5"]
+    assert agents["1_1"]["retired"] == 7 and not agents["1_1"]["alive"]
+    assert "retired" not in agents["1_2"]
+    t = deps.writer.events[-1]
+    assert t.kind == "generation_turnover" and t.born == [f"2_{s}" for s in range(1, 6)]
+    assert t.strategies == (5 if "strategies" in inherit else 0)
+    assert agents["2_1"]["lineage"] == {
+        "elder": "1_1",
+        "generation": 2,
+        "inherited": inherit,
+        "memories": 0,
+    }
