@@ -286,6 +286,8 @@ def test_inspect_and_report_show_the_turnover(memories_run: Path, tmp_path: Path
     assert out.code == 0
     assert "generation 2 takes over: 5 retired" in out.stdout
     assert "inherited: memories" in out.stdout
+    whole = society(["inspect", str(memories_run)])
+    assert whole.code == 0 and "Round 7:  generation 2 takes over" in whole.stdout
     from society.games.commons.report_data import build_run_data
 
     events = list(read_events(memories_run))

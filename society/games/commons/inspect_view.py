@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from society.games.commons.events import HarvestResolved, RoundStarted
+from society.games.commons.generation_events import GenerationTurnover
 from society.games.commons.generation_view import turnover_line
 from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
 from society.transcript.events import Event, kind_of
@@ -289,6 +290,11 @@ def inspect_run(
 
     if agent is None:
         print_rounds(console, run_dir, events, round)
+    if agent is None and round is None:
+        # Runs with generations: each turnover under the table (a round's view shows its own).
+        for event in events:
+            if isinstance(event, GenerationTurnover):
+                console.print(f"Round {event.round}:{turnover_line(event)}", highlight=False)
     excluded = exclusions(events)
     if round is not None:
         in_round = [e for e in events if e.round == round]
