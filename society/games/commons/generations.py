@@ -19,7 +19,7 @@ from typing import Any
 
 from memory import MemoryItem, MemoryQuery
 from society.core.agents import AgentSpec
-from society.core.generations import possible_agents, seat_of
+from society.core.generations import born_in, possible_agents, seat_of
 from society.games.commons.generation_events import AgentRetired, GenerationTurnover
 from society.scenario._base import rule_error
 
@@ -90,7 +90,7 @@ def agents(scenario: Any) -> list[AgentSpec]:
     ]
 
 
-def rule_notes(scenario: Any, mind_sources: dict[str, str] | None = None) -> list[str]:
+def rule_notes(scenario: Any) -> list[str]:
     """What `society validate` and `society experiment` say about inheriting memories when a
     run's agents are rule minds (whose decisions memories cannot reach)."""
     settings = scenario.generations
@@ -112,7 +112,7 @@ def turnover(state: Any, agents: dict[str, Any], number: int, deps: Any) -> dict
     successors = {
         agent: f"{generation - 1}_{seat_of(agent)}"
         for agent in sorted(agents, key=seat_of)
-        if agent.startswith(f"{generation}_")
+        if born_in(agent) == generation
     }
     retired = []
     for successor, elder in successors.items():
