@@ -241,6 +241,12 @@ def test_a_short_commons_run_with_generations_on_the_real_small_model(
         rounds=2,
         generations={"rounds_per_generation": 1, "inherit": ["memories"]},
         institutions={"town_hall": {"enabled": False}},
+        # The small model may empty the lake in round 1: no collapse, so round 2 (the
+        # successors' round) is always played.
+        commons={
+            **scenario("govsim/fishery.yaml").commons.model_dump(mode="json"),
+            "collapse": {"below": 0, "checked": "after_harvest"},
+        },
         population=[{"name": "fishers", "count": 2, "persona": "neutral"}],
         model={
             "name": f"openai:{MODEL}",
