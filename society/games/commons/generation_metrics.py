@@ -81,3 +81,19 @@ def flat_columns(rows: list[dict[str, Any]] | None) -> dict[str, Any]:
     return {
         f"generation_{row['generation']}_{name}": float(row[name]) for row in rows for name in FIELDS
     }
+
+
+def _metric() -> Any:
+    from society.analysis.extra_metrics import Metric
+
+    return Metric(
+        "generations",
+        ("commons",),
+        generation_metrics,
+        "Per generation: harvest, over_usage, stock_start, survival (rounds), survived.",
+    )
+
+
+# The metric entry (registered in pyproject.toml's `society.metrics` group, one line, as any
+# package registers one); a run without `generations:` has none (None: left out).
+METRIC = _metric()
