@@ -344,3 +344,59 @@ def test_a_short_elected_leader_run_on_the_real_small_model(local_llm: str, tmp_
     assert {c.phase for c in calls} <= set(phases)
     turns = {(c.agent, c.round, c.phase) for c in calls}
     assert figures["decisions"] + len(failures) == len(turns)
+
+
+def test_a_short_commons_run_with_generations_on_the_real_small_model(
+    local_llm: str, tmp_path: Path
+) -> None:
+    """GovSim's fishery with 2 fishers over 2 generations of 1 month, memories inherited
+    (town hall off): the successors' prompts carry their lineage; calls per agent-round are
+    those of a run without generations (the turnover calls nobody)."""
+    s = scenario(
+        "govsim/fishery-generations.yaml",
+        name="local-llm-generations",
+        rounds=2,
+        generations={"rounds_per_generation": 1, "inherit": ["memories"]},
+        institutions={"town_hall": {"enabled": False}},
+        # The small model may empty the lake in round 1: no collapse, so round 2 (the
+        # successors' round) is always played.
+        commons={
+            **scenario("govsim/fishery.yaml").commons.model_dump(mode="json"),
+            "collapse": {"below": 0, "checked": "after_harvest"},
+        },
+        population=[{"name": "fishers", "count": 2, "persona": "neutral"}],
+        model={
+            "name": f"openai:{MODEL}",
+            "base_url": local_llm,
+            "temperature": 0.0,
+            "max_tokens": 200,
+            "timeout_s": 600,  # a shared CPU can take minutes per reply
+            "max_concurrency": 2,
+        },
+    )
+    started = time.perf_counter()
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=init_chat_model_factory))
+    wall = time.perf_counter() - started
+    events = list(read_events(result.run_dir))
+    finished = next(e for e in events if isinstance(e, RunFinished))
+    calls = [e for e in events if isinstance(e, LLMCall)]
+    failures = [e for e in events if isinstance(e, DecisionFailed)]
+    usage = result.metrics.llm
+    turns = {(c.agent, c.round, c.phase) for c in calls}
+    turnover = next(e for e in events if e.kind == "generation_turnover")
+    figures = {
+        "rounds_completed": finished.rounds_completed,
+        "calls": usage.calls,
+        "calls_by_round": {r: sum(1 for c in calls if c.round == r) for r in (1, 2)},
+        "unusable_replies": usage.unusable_replies,
+        "reasks": usage.reasks,
+        "failed_decisions": len(failures),
+        "memories_inherited": turnover.memories,
+        "wall_s": round(wall, 1),
+    }
+    print("\nlocal-llm generations:", json.dumps(figures))
+    assert finished.rounds_completed == 2
+    assert {c.agent for c in calls if c.round == 1} == {"1_1", "1_2"}
+    assert {c.agent for c in calls if c.round == 2} == {"2_1", "2_2"}
+    decisions = sum(1 for e in events if isinstance(e, Decision))
+    assert decisions + len(failures) == len(turns)

@@ -15,6 +15,11 @@ COMMONS_CASES = {
     "demo-every-institution": ("demo.yaml", {"rounds": 3, "institutions": EVERY_INSTITUTION}),
     "govsim-fishery-town-hall": ("govsim/fishery.yaml", {"rounds": 2}),
     "paper-scarce-selfish": ("paper/scarce-selfish.yaml", {"rounds": 3}),
+    # Two turnovers, everything inherited: kills land before, at and after a generation boundary.
+    "govsim-fishery-generations": (
+        "govsim/fishery-generations.yaml",
+        {"rounds": 5, "generations": {"rounds_per_generation": 2, "inherit": ["memories", "strategies", "norms"]}},
+    ),
 }
 
 

@@ -31,9 +31,12 @@ METRICS: Registry[Metric] = Registry("metric", "society.metrics", "METRIC", "soc
 
 
 def extra_metrics(game: str, events: Sequence[Any]) -> dict[str, Any]:
-    """Every registered metric that applies to `game`, computed from the run's events."""
-    return {
+    """Every registered metric that applies to `game`, computed from the run's events. A
+    metric that returns None does not apply to this run (e.g. per-generation figures of a run
+    without generations) and is left out."""
+    found = {
         name: metric.compute(events)
         for name, metric in sorted(METRICS.all().items())
         if metric.applies_to(game) and (metric.when is None or metric.when(events))
     }
+    return {name: value for name, value in found.items() if value is not None}

@@ -61,6 +61,7 @@ def experiment(
     from society.experiments.analysis import analyse
     from society.experiments.runner import ExperimentRun
     from society.experiments.runner import Progress as Step
+    from society.experiments.spec import scenario_notes
     from society.experiments.summary import command_line, write_summary
 
     missing = [name for name in ANALYSIS_LIBS if not _importable(name)]
@@ -82,6 +83,8 @@ def experiment(
         highlight=False,
         soft_wrap=True,
     )
+    for note in scenario_notes(spec):
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     start = time.perf_counter()
     with Progress(
         TextColumn("runs"),

@@ -37,6 +37,8 @@ def validate(
                 )
             continue
         out_console.print(f"ok: {path} ({summary})", highlight=False, soft_wrap=True)
+        for note in _notes(path):
+            out_console.print(f"note: {path}: {note}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(2)
 
@@ -52,6 +54,21 @@ def _check(path: Path) -> str:
         return f"experiment {experiment.name}, {len(experiment.cells)} cells, {runs} runs"
     scenario = load_scenario(path)
     return f"{scenario.name}, {scenario.agent_count} agents, {scenario.rounds} rounds"
+
+
+def _notes(path: Path) -> list[str]:
+    """What the file's game says cannot change the outcome (`Game.scenario_notes`), for the
+    scenario or each distinct one of the experiment's cells."""
+    from society.scenario import load_scenario
+
+    if _is_experiment(path):
+        from society.experiments.spec import load_experiment, scenario_notes
+
+        return scenario_notes(load_experiment(path))
+    from society.core.registry import game_of
+
+    scenario = load_scenario(path)
+    return game_of(scenario).scenario_notes(scenario)
 
 
 def _is_experiment(path: Path) -> bool:

@@ -109,6 +109,12 @@ class Game:
 
         return population_agents(scenario)
 
+    def scenario_notes(self, scenario: Any) -> list[str]:
+        """Settings of a valid scenario that cannot change its outcome as configured (e.g. a
+        choice only LLM minds can act on, with rule minds): `society validate` and `society
+        experiment` print each as a note. Default: none."""
+        return []
+
     def initial_state(self, scenario: Any, agents: Sequence[Any]) -> dict[str, Any]:
         raise NotImplementedError
 

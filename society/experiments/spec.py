@@ -349,3 +349,14 @@ def _describe(error: ValidationError, origins: Origins, label: str) -> list[str]
             lines.append(text)
     return lines
 
+
+
+def scenario_notes(experiment: Experiment) -> list[str]:
+    """Each cell's notes from its game (`Game.scenario_notes`), once each, naming the cells."""
+    from society.core.registry import game_of
+
+    cells: dict[str, list[str]] = {}
+    for cell in experiment.cells:
+        for note in game_of(cell.scenario).scenario_notes(cell.scenario):
+            cells.setdefault(note, []).append(cell.name)
+    return [f"{note} (cells: {', '.join(names)})" for note, names in cells.items()]

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from society.games.commons.generation_events import AgentRetired, GenerationTurnover
 from society.games.commons.institutions.gossip import ClaimRecord, MessageSent
 from society.games.commons.institutions.monitoring import Inspection
 from society.games.commons.institutions.sanctions import SanctionApplied
@@ -24,9 +25,11 @@ from society.transcript.events import Event
 __all__ = [
     "EVENTS",
     "AgentDied",
+    "AgentRetired",
     "AgreementNoted",
     "BallotDrawn",
     "ClaimRecord",
+    "GenerationTurnover",
     "HarvestResolved",
     "Inspection",
     "MessageSent",
@@ -96,4 +99,6 @@ EVENTS: tuple[type[Event], ...] = (
     AgentDied,
     Regrowth,
     RoundFinished,
+    AgentRetired,
+    GenerationTurnover,
 )

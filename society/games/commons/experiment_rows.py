@@ -8,6 +8,7 @@ from typing import Any
 
 from society.games.commons.dynamics.sustainability import sustainable_threshold
 from society.games.commons.events import RoundStarted
+from society.games.commons.generation_metrics import flat_columns, generation_metrics
 from society.games.commons.institution_metrics import governance_metrics
 from society.games.commons.metrics import RunMetrics
 from society.games.commons.rounds import round_summaries
@@ -18,7 +19,9 @@ Row = dict[str, Any]
 
 
 def experiment_rows(events: Sequence[Any], metrics: RunMetrics) -> tuple[Row, list[Row]]:
-    return _run_row(metrics, events), _round_rows(events)
+    # A run with generations adds generation_<g>_<metric> columns (none otherwise).
+    by_generation = flat_columns(generation_metrics(events))
+    return {**_run_row(metrics, events), **by_generation}, _round_rows(events)
 
 
 def _models(events: Sequence[Any]) -> str:

@@ -95,6 +95,18 @@ class Commons(Game):
                 )
         return checked
 
+    def agents(self, scenario: Scenario) -> list[Any]:
+        if scenario.generations is None:
+            return super().agents(scenario)
+        from society.games.commons.generations import agents
+
+        return agents(scenario)
+
+    def scenario_notes(self, scenario: Scenario) -> list[str]:
+        from society.games.commons.generations import rule_notes
+
+        return rule_notes(scenario)
+
     def initial_state(self, scenario: Scenario, agents: Sequence[Any]) -> dict[str, Any]:
         from society.games.commons.setup import initial_state
 
@@ -112,8 +124,14 @@ class Commons(Game):
             record["previous_news"] = record["news"]
             record["news"] = empty_news(number)
             record["payoff_at_round_start"] = record["payoff"]
+        turnover: dict[str, Any] = {}
+        settings = deps.scenario.generations
+        if settings is not None and settings.starts_generation(number):
+            from society.games.commons.generations import turnover as hand_over
+
+            turnover = hand_over(state, agents, number, deps)
         # Agent records are read at this round number below.
-        upcoming = {**state, "round": number, "agents": agents}
+        upcoming = {**state, **turnover, "round": number, "agents": agents}
         for agent in alive(upcoming):
             if agents[agent]["joins_at"] == number and number > 1:
                 writer.write(AgentJoined(round=number, agent=agent, group=agents[agent]["group"]))
@@ -122,12 +140,13 @@ class Commons(Game):
                 round=number,
                 stock=state["stock"],
                 alive=alive(upcoming),
-                norm_limit=state["norm"]["limit"],
-                norm_text=state["norm"]["text"],
+                norm_limit=upcoming["norm"]["limit"],
+                norm_text=upcoming["norm"]["text"],
                 excluded=views.excluded(upcoming),
             )
         )
         return {
+            **turnover,
             "round": number,
             "agents": agents,
             "previous_stock": state["round_start_stock"],

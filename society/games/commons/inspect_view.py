@@ -11,6 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from society.games.commons.events import HarvestResolved, RoundStarted
+from society.games.commons.generation_events import GenerationTurnover
+from society.games.commons.generation_view import turnover_line
 from society.games.commons.rounds import AgentTurnView, Governance, round_summaries
 from society.transcript.events import Event, kind_of
 
@@ -91,6 +93,8 @@ def print_governance(
             f"  excluded from harvesting this round (sanction): {', '.join(excluded)}",
             highlight=False,
         )
+    if g.turnover is not None:
+        console.print(turnover_line(g.turnover), highlight=False)
     for joined in g.joined:
         console.print(f"  {joined.agent} ({joined.group}) joins the commons", highlight=False)
     sections = _sections(events)
@@ -286,6 +290,11 @@ def inspect_run(
 
     if agent is None:
         print_rounds(console, run_dir, events, round)
+    if agent is None and round is None:
+        # Runs with generations: each turnover under the table (a round's view shows its own).
+        for event in events:
+            if isinstance(event, GenerationTurnover):
+                console.print(f"Round {event.round}:{turnover_line(event)}", highlight=False)
     excluded = exclusions(events)
     if round is not None:
         in_round = [e for e in events if e.round == round]

@@ -78,6 +78,16 @@ class StrategyState(Frozen):
     text: str = ""
 
 
+class Lineage(Frozen):
+    """A successor's inheritance (commons generations): the elder whose seat it took, in
+    which generation, and what passed on (`memories`: how many were copied)."""
+
+    elder: str
+    generation: int
+    inherited: list[Literal["memories", "strategies", "norms"]] = Field(default_factory=list)
+    memories: int = 0
+
+
 class Observation(Frozen):
     agent: str
     round: int
@@ -101,3 +111,4 @@ class Observation(Frozen):
     agreement: AgreementNote | None = None
     universalization: float | None = None  # f(t)/N, shown when the intervention is on
     strategy: StrategyState
+    lineage: Lineage | None = None  # successors only (generations:)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from society.games.commons.dynamics.sustainability import sustainable_threshold
 from society.games.commons.events import AgentDied, HarvestResolved, PayoffsSettled
+from society.games.commons.generation_view import turnover_data
 from society.games.commons.inspect_view import other_lines
 from society.games.commons.rounds import AgentTurnView, agent_turns, governance, round_summaries
 from society.games.commons.scenario import Scenario
@@ -140,6 +141,8 @@ def _round(number: int, events: list[Event], summary: Any, scenario: Scenario) -
         "starved": payoffs.starved if payoffs else [],
         "died": [e.agent for e in events if isinstance(e, AgentDied)],
         "joined": [[e.agent, e.group] for e in g.joined],
+        # Runs with generations only: the turnover at this round (who retired, who was born).
+        **({"turnover": turnover_data(g.turnover)} if g.turnover is not None else {}),
         # Each institution's keys (`Institution.report_round`): present whether it ran or not.
         **_institution_keys(events),
         "failures": summary.failures,

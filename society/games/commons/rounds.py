@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from society.games.commons.events import (
     AgentDied,
+    GenerationTurnover,
     HarvestResolved,
     Inspection,
     MessageSent,
@@ -47,6 +48,7 @@ class Governance:
     norm_text: str = ""
     norm_limit: float | None = None
     joined: list[AgentJoined] = field(default_factory=list)
+    turnover: GenerationTurnover | None = None  # runs with generations: who retired, who was born
 
 
 @dataclass
@@ -99,6 +101,8 @@ def governance(events: Sequence[Event], round_number: int) -> Governance:
             g.norm_text, g.norm_limit = event.norm_text, event.norm_limit
         elif isinstance(event, AgentJoined):
             g.joined.append(event)
+        elif isinstance(event, GenerationTurnover):
+            g.turnover = event
     return g
 
 

@@ -3,7 +3,7 @@ stock, the norm, the ballot and the town hall; plain, JSON-serialisable data."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from society.core.state import CoreState, alive, merge_outcomes
 
@@ -37,6 +37,10 @@ class AgentRecord(TypedDict):
     news: dict[str, Any]  # what happened to the agent this round (observation.News)
     previous_news: dict[str, Any] | None
     agreement: dict[str, Any] | None  # noted after the last town hall (observation.AgreementNote)
+    # With generations only: the round a member retired in, and a successor's lineage (whose
+    # seat it took, what it inherited: society.games.commons.generations).
+    retired: NotRequired[int]
+    lineage: NotRequired[dict[str, Any]]
 
 
 class NormState(TypedDict):

@@ -8,6 +8,7 @@ from typing import Any
 from society.coordinator.deps import CoordinatorDeps
 from society.games.commons import dynamics as commons
 from society.games.commons.dynamics.reputation import PRIOR
+from society.games.commons.generations import with_lineage
 from society.games.commons.institutions import monitoring
 from society.games.commons.state import SocietyState, alive
 
@@ -33,10 +34,12 @@ def observation(
     if news is not None:
         shown = deps.scenario.institutions.gossip.max_heard_shown
         news = {**news, "heard": news["heard"][:shown], "heard_total": len(news["heard"])}
+    lineage = {"lineage": record["lineage"]} if "lineage" in record else {}
     return {
+        **lineage,
         "agent": agent,
         "round": state["round"],
-        "persona": deps.personas[agent],
+        "persona": with_lineage(deps.personas[agent], record.get("lineage")),
         "harvest_mode": params.harvest,
         "resource": params.resource.model_dump(),
         "stock_signal": commons.stock_signal(stock, params.capacity),

@@ -1,5 +1,6 @@
 """The commons' scenario: the model (`Scenario`) and its sections, one module each."""
 
+from society.games.commons.scenario.generations import Generations
 from society.games.commons.scenario.institutions import (
     ABLATION_SWITCHES,
     Ablation,
@@ -26,6 +27,7 @@ __all__ = [
     "Commons",
     "DoublingRegrowth",
     "FixedInstitutions",
+    "Generations",
     "Institutions",
     "Interventions",
     "LogisticRegrowth",

@@ -10,11 +10,12 @@ Tags in field descriptions: [P] from the social-learning CPR paper, [G] from Gov
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from society.core.settings import Strict, rule_error
+from society.games.commons.scenario.generations import Generations
 from society.games.commons.scenario.institutions import (
     ABLATION_SWITCHES,
     Ablation,
@@ -61,6 +62,7 @@ class Scenario(ScenarioBase):
         "ablation",
         "interventions",
         "learning",
+        "generations",
         "llm",
         "memory",
         "round",
@@ -86,6 +88,20 @@ class Scenario(ScenarioBase):
     )
     interventions: Interventions = Field(default_factory=Interventions)
     learning: RuleLearning = Field(default_factory=RuleLearning)
+    # Left out of the resolved scenario when absent, so runs without generations stay as they were.
+    omit_when_default: ClassVar[frozenset[str]] = ScenarioBase.omit_when_default | {"generations"}
+    generations: Generations | None = Field(
+        None,
+        description="Generational turnover: every member retires after a generation's rounds "
+        "and its seat's successor inherits what `inherit` names (default: one generation) [O].",
+    )
+
+    @model_validator(mode="after")
+    def _generations_fit(self) -> Scenario:
+        from society.games.commons.generations import check_generations
+
+        check_generations(self)
+        return self
 
     @model_validator(mode="before")
     @classmethod
