@@ -10,11 +10,12 @@ Tags in field descriptions: [P] from the social-learning CPR paper, [G] from Gov
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from society.core.settings import Strict, rule_error
+from society.games.commons.scenario.information import Information
 from society.games.commons.scenario.institutions import (
     ABLATION_SWITCHES,
     Ablation,
@@ -60,12 +61,16 @@ class Scenario(ScenarioBase):
         "institutions",
         "ablation",
         "interventions",
+        "information",
         "learning",
         "llm",
         "memory",
         "round",
         "prompts",
     )
+
+    # A scenario that says nothing about `information:` dumps as it did before the section.
+    omit_when_default: ClassVar[frozenset[str]] = ScenarioBase.omit_when_default | {"information"}
 
     game: Literal["commons"] = Field(
         "commons", description="Which game the society plays; default: the commons."
@@ -85,7 +90,26 @@ class Scenario(ScenarioBase):
         "or 'neither' switch institutions.social_learning and institutions.voting [P].",
     )
     interventions: Interventions = Field(default_factory=Interventions)
+    information: Information = Field(
+        default_factory=Information,
+        description="What LLM agents are told about the rules: dynamics, payoff, goal, others' "
+        "actions. Default: the paper's no explicit reward [P]; GovSim presets tell what GovSim "
+        "tells [G].",
+    )
     learning: RuleLearning = Field(default_factory=RuleLearning)
+
+    @model_validator(mode="after")
+    def _told_only_what_happens(self) -> Scenario:
+        town_hall = self.institutions.town_hall
+        if self.information.others_actions and not (town_hall.enabled and town_hall.report_catches):
+            raise rule_error(
+                "information.others_actions says everyone's harvest is revealed and discussed, "
+                "but only the town hall reveals them (with report_catches): enable "
+                "institutions.town_hall or set others_actions: false",
+                "information",
+                "others_actions",
+            )
+        return self
 
     @model_validator(mode="before")
     @classmethod
