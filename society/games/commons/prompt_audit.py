@@ -357,8 +357,11 @@ def audit_events(events: Iterable[Event], report: AuditReport | None = None) -> 
     for event in events:
         if isinstance(event, RunStarted):
             scenario = Scenario.model_validate(event.scenario)
-        elif isinstance(event, LLMCall) and event.prompt_id != "repair":
+        elif isinstance(event, LLMCall):
             if scenario is None:
                 raise ValueError("an llm_call before run_started: not a run transcript")
-            audit_prompt(scenario, event.prompt_id, [m.content for m in event.messages], report)
+            # A re-ask carries the model's unusable reply (its words, not ours) and the repair
+            # request: only the prompt's own system and user messages are the templates'.
+            ours = [m.content for m in event.messages if m.role != "assistant"]
+            audit_prompt(scenario, event.prompt_id, ours, report)
     return report
