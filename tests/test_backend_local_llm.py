@@ -5,7 +5,10 @@
 
 Skipped unless selected with `-m local_llm` (or SOCIETY_LOCAL_LLM=1), and skipped with the
 reason when no server answers at LOCAL_LLM_BASE_URL (default http://127.0.0.1:8088/v1).
-Prints the parse-failure and retry counts and the wall time of each run.
+Prints the parse-failure and retry counts and the wall time of each run. The fidelity check
+runs the GovSim fishery and one paper cell as shipped for 2 rounds each, audits every prompt
+they sent (society/games/commons/prompt_audit.py) and prints calls, tokens, unusable replies
+and failed decisions per phase.
 """
 
 from __future__ import annotations
@@ -400,3 +403,69 @@ def test_a_short_commons_run_with_generations_on_the_real_small_model(
     assert {c.agent for c in calls if c.round == 2} == {"2_1", "2_2"}
     decisions = sum(1 for e in events if isinstance(e, Decision))
     assert decisions + len(failures) == len(turns)
+
+
+@pytest.mark.parametrize("relative", ["govsim/fishery.yaml", "paper/rich-selfish.yaml"])
+def test_fidelity_prompts_sent_to_the_real_small_model_state_only_what_is_true(
+    local_llm: str, relative: str, tmp_path: Path
+) -> None:
+    """The shipped GovSim fishery and a paper cell (their own populations and institutions),
+    2 rounds each: every prompt the model was sent passes the prompt audit, every turn ends in
+    a parsed decision or an explicit failure, and the figures per phase are printed."""
+    from society.games.commons.prompt_audit import audit_events
+    from society.scenario import load_scenario
+
+    s = load_scenario(
+        Path(__file__).resolve().parent.parent / "scenarios" / relative,
+        {
+            "rounds": 2,
+            "model": {
+                "name": f"openai:{MODEL}",
+                "base_url": local_llm,
+                "temperature": 0.0,
+                "max_tokens": 200,
+                "timeout_s": 900,  # a shared 2-core machine: a call can take minutes
+                "max_concurrency": 2,
+            },
+        },
+    )
+    started = time.perf_counter()
+    result = asyncio.run(run_society(s, tmp_path, chat_model_factory=init_chat_model_factory))
+    wall = time.perf_counter() - started
+    events = list(read_events(result.run_dir))
+    finished = next(e for e in events if isinstance(e, RunFinished))
+    calls = [e for e in events if isinstance(e, LLMCall)]
+    failures = [e for e in events if isinstance(e, DecisionFailed)]
+    audit = audit_events(events)
+    usage = result.metrics.llm
+    figures = {
+        "scenario": s.name,
+        "rounds_completed": finished.rounds_completed,
+        "end_reason": finished.end_reason,
+        "prompts_audited": audit.prompts,
+        "statements_checked": audit.statements,
+        "audit_problems": audit.problems,
+        "calls": usage.calls,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "unusable_replies": usage.unusable_replies,
+        "failed_decisions": usage.failed_decisions,
+        "by_phase": {
+            phase: {
+                "calls": t.calls,
+                "input_tokens": t.input_tokens,
+                "output_tokens": t.output_tokens,
+                "unusable_replies": t.unusable_replies,
+                "failed_decisions": t.failed_decisions,
+            }
+            for phase, t in sorted(usage.by_phase.items())
+        },
+        "wall_s": round(wall, 1),
+    }
+    print("\nlocal-llm fidelity:", json.dumps(figures))
+    assert finished.rounds_completed >= 1
+    assert audit.prompts == len(calls) > 0
+    assert audit.problems == []
+    turns = {(c.agent, c.round, c.phase) for c in calls}
+    decided = {(e.agent, e.round, e.phase) for e in events if isinstance(e, Decision)}
+    assert turns <= decided | {(e.agent, e.round, e.phase) for e in failures}

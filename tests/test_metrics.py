@@ -148,12 +148,12 @@ def test_round_limit_survives_all_rounds():
 
 
 @pytest.mark.parametrize("collapse_round", [1, 2, 5])
-def test_collapse_in_round_t_gives_t_minus_one(collapse_round):
+def test_collapse_in_round_t_gives_t(collapse_round):
     scenario = paper_scenario(rounds=10)
     harvests = [{"a-1": 1.0, "a-2": 1.0}] * collapse_round
     metrics = compute_metrics(run_events(scenario, harvests, "collapsed"))
     assert metrics.rounds_completed == collapse_round
-    assert metrics.survival_time == collapse_round - 1
+    assert metrics.survival_time == collapse_round  # GovSim's count, tests/test_govsim_metrics.py
     assert metrics.survived is False
 
 
@@ -168,7 +168,7 @@ def test_collapse_in_the_last_round_is_not_survival():
     scenario = govsim_scenario(rounds=2)
     harvests = [{"a-1": 10.0}, {"a-1": 96.0}]
     metrics = compute_metrics(run_events(scenario, harvests, "collapsed"))
-    assert metrics.survival_time == 1
+    assert metrics.survival_time == 2
     assert metrics.survived is False
 
 

@@ -24,6 +24,7 @@ def experiment_data(factors: list[str], levels: list[dict[str, str]]) -> Experim
                     "cell": cell,
                     "seed": seed,
                     "survival_time": 3 + seed,
+                    "survived": 0.0,
                     "rounds_limit": 5,
                     "sanctions": index + seed,
                 }

@@ -84,7 +84,7 @@ def test_llm_town_hall_rejects_an_absent_next_speaker(tmp_path: Path) -> None:
         .content
     )
     assert "We agreed on 7 each." in prompt and "agreed limit: 7" in prompt
-    assert "If everyone takes more than" in prompt
+    assert "if every member took more than 10 tons each round" in prompt
 
 
 def test_greedy_newcomer_joins_later(tmp_path: Path) -> None:

@@ -171,20 +171,23 @@ def _colours(data: ExperimentData) -> dict[str, Any]:
 
 def survival_plot(data: ExperimentData, folder: Path) -> list[Path]:
     """Share of runs whose commons is still alive after each round (all runs share one round
-    limit, so there is no censoring before it)."""
+    limit, so there is no censoring before it). A run that ended early in round t (survival
+    time t, GovSim's count) is gone from round t on; a run that survived stays to the end."""
     panel, lines = _facets(data)
     fig, axes, plt = _figure(data, "Survival: share of runs still going")
     colours = _colours(data)
     for ax, level in zip(axes, _panels(data), strict=True):
-        groups: dict[str, list[int]] = defaultdict(list)
+        groups: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         limit = 0
         for row in data.runs:
             if panel is None or row[panel] == level:
-                groups[_line_label(row, lines)].append(row["survival_time"])
+                groups[_line_label(row, lines)].append(
+                    (row["survival_time"], bool(row["survived"]))
+                )
                 limit = max(limit, row["rounds_limit"])
-        for line, times in groups.items():
+        for line, outcomes in groups.items():
             rounds = list(range(0, limit + 1))
-            share = [sum(t >= r for t in times) / len(times) for r in rounds]
+            share = [sum(kept or t > r for t, kept in outcomes) / len(outcomes) for r in rounds]
             ax.step(rounds, share, where="post", label=line, color=colours[line])
         ax.set_ylim(-0.03, 1.03)
         ax.set_title(level or "")

@@ -138,7 +138,7 @@ def summarise(outcomes: list[RunOutcome], rounds: int) -> Findings:
         arm: {o.seed: float(o.survival_time) for o in outcomes if o.arm == arm} for arm in ARMS
     }
     collapsed = {
-        arm: sum(1 for o in outcomes if o.arm == arm and o.survival_time < rounds)
+        arm: sum(1 for o in outcomes if o.arm == arm and not o.survived)
         / max(1, len(survival[arm]))
         for arm in ARMS
     }
@@ -162,11 +162,11 @@ def summarise(outcomes: list[RunOutcome], rounds: int) -> Findings:
 
 
 def report_lines(f: Findings, rounds: int) -> Iterator[str]:
-    yield f"{'arm':26s} {'runs':>4s}  survival time (mean [95% CI])   collapsed before {rounds}"
+    yield f"{'arm':26s} {'runs':>4s}  survival time (mean [95% CI])   collapsed within {rounds}"
     for arm, estimate in f.by_arm.items():
         yield f"{arm:26s} {estimate.n:4d}  {estimate!s:30s}   {100 * f.collapsed_share[arm]:5.1f}%"
     yield ""
-    yield f"1. no governance: {100 * f.collapsed_share['no_governance']:.0f}% of runs collapse before round {rounds}"
+    yield f"1. no governance: {100 * f.collapsed_share['no_governance']:.0f}% of runs collapse within {rounds} rounds"
     yield f"2. monitoring + punishment − no governance: {f.governance_effect} rounds"
     yield f"3. strong − weak imitation (β {STRONG_BETA:g} vs {WEAK_BETA:g}): rich {f.beta_effect_rich}, scarce {f.beta_effect_scarce}"
     yield f"   interaction (scarce β effect − rich β effect): {f.interaction} rounds"

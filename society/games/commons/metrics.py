@@ -1,12 +1,16 @@
 """Metrics of one run, computed from its events alone (so any run can be re-analysed later).
 
-Definitions (docs/mechanics.md §6):
-- survival_time: rounds completed with the commons alive (a collapse in round t gives t − 1).
-- survived: the run reached its round limit.
-- gain: Σ_t h_i(t) per agent, and the total.
-- efficiency: logistic commons Σh / (T·MSY); doubling (GovSim) 1 − max(0, T·f(0) − Σh)/(T·f(0)).
-- equality: 1 − Gini of the agents' gains.
-- over_usage: share of agent-rounds with h_i above the per-agent sustainable share f(t)/alive.
+Definitions (docs/mechanics.md §6; [G] = GovSim's paper and its analysis code):
+- survival_time: the number of the last round played (1-based). A collapse in round t gives t,
+  a run that reaches its limit gives the number of rounds [G: the month of the first stock
+  below the collapse level, else the month count]; an agent's death in round t also gives t.
+- survived: the run reached its round limit (a collapse in the last round is not survival) [G].
+- gain: R_i = Σ_t h_i(t) per agent, and the total Σ_i R_i [G].
+- efficiency: doubling (GovSim) 1 − max(0, T·f(0) − Σ_i R_i)/(T·f(0)) [G]; logistic commons
+  Σ_i R_i / (T·MSY) [O].
+- equality: 1 − Gini of the agents' gains, Gini = Σ_i Σ_j |R_i − R_j| / (2·N·Σ_i R_i) [G].
+- over_usage: share of agent-rounds with h_i(t) above the per-agent sustainable share
+  f(t)/N(t), N(t) the members alive at the round's start [G].
 - institutions: each enabled institution module's own metrics, by its name (left out of
   metrics.json when no institution module is on, so existing files stay byte-identical).
 """
@@ -86,7 +90,6 @@ def compute_metrics(events: Sequence[Event]) -> RunMetrics:
         finished.rounds_completed if finished else max((h.round for h in harvests), default=0)
     )
     end_reason = finished.end_reason if finished else None
-    collapsed = end_reason == EndReason.COLLAPSED.value
     final_stock = finished.final_stock if finished else _last_stock(events, params.start_stock)
 
     return RunMetrics(
@@ -96,7 +99,7 @@ def compute_metrics(events: Sequence[Event]) -> RunMetrics:
         rounds_limit=scenario.rounds,
         rounds_completed=rounds_completed,
         end_reason=end_reason,
-        survival_time=max(0, rounds_completed - 1) if collapsed else rounds_completed,
+        survival_time=rounds_completed,
         survived=end_reason == EndReason.ROUND_LIMIT.value,
         final_stock=final_stock,
         gain_total=total,

@@ -1,5 +1,6 @@
 """What one agent privately knows when it decides: its own outcomes and what it saw or heard.
-No payoff formula and no view of the whole population (the paper's 'no explicit reward')."""
+No view of the whole population; the rules it is told are the scenario's `information:`
+(by default none: the paper's 'no explicit reward')."""
 
 from __future__ import annotations
 
@@ -87,6 +88,22 @@ class Lineage(Frozen):
     inherited: list[Literal["memories", "strategies", "norms"]] = Field(default_factory=list)
     memories: int = 0
 
+class Rules(Frozen):
+    """The game's rules a prompt may state, from the scenario (`information:` says which are
+    told; the rest keep prompts from mentioning what the scenario lacks, e.g. starvation)."""
+
+    capacity: float
+    regrowth: Literal["logistic", "doubling"]
+    factor: float | None
+    rate: float | None
+    productivity: float
+    consumption: float
+    starvation: bool
+    dynamics: bool
+    payoff: Literal["hidden", "per_unit"]
+    goal: Literal["none", "long_run_income"]
+    others_actions: bool
+
 
 class Observation(Frozen):
     agent: str
@@ -109,6 +126,7 @@ class Observation(Frozen):
     news: News | None = None
     reputation: dict[str, float] = Field(default_factory=dict)
     agreement: AgreementNote | None = None
-    universalization: float | None = None  # f(t)/N, shown when the intervention is on
+    universalization: float | None = None  # ⌊⌊f(t)⌋/N⌋, shown when the intervention is on
     strategy: StrategyState
+    rules: Rules
     lineage: Lineage | None = None  # successors only (generations:)

@@ -225,7 +225,8 @@ class MemoryKeeper:
         share = self._universalization(state)
         if share is not None:
             text = (
-                f"If everyone takes more than {_n(share)} {unit}, the {self.resource} will shrink."
+                f"If every member took more than {_n(share)} {unit} each round, the "
+                f"{self.resource} would run out in time."
             )
             items += [
                 self.item(a, event, "universalization", text, 0.8, pinned=True) for a in members
@@ -259,7 +260,10 @@ class MemoryKeeper:
         r = state["round"]
         members = [a for a, rec in state["agents"].items() if rec["alive"] and rec["joins_at"] <= r]
         stock = state["round_start_stock"] or state["stock"]
-        return commons.sustainable_share(stock, self.scenario.commons, len(members))
+        params = self.scenario.commons
+        return commons.universalization_threshold(
+            stock, params, len(members), whole_units=params.harvest == "amount"
+        )
 
     # -- reflect ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from society.games.commons import dynamics as commons
 from society.games.commons.dynamics.reputation import PRIOR
 from society.games.commons.generations import with_lineage
 from society.games.commons.institutions import monitoring
+from society.games.commons.scenario import Scenario
 from society.games.commons.state import SocietyState, alive
 
 REPUTATION_SHOWN = 8  # most telling beliefs shown to an agent; keeps prompts bounded [O]
@@ -61,16 +62,41 @@ def observation(
         "agreement": record["agreement"],
         "universalization": _universalization(state, deps, community_size),
         "strategy": record["strategy"],
+        "rules": told(deps.scenario),
     }
 
 
 def _universalization(state: SocietyState, deps: CoordinatorDeps, members: int) -> float | None:
-    """GovSim's reminder: the per-member catch above which the resource shrinks, f(t)/N."""
+    """GovSim's reminder: the per-member catch above which the resource runs out if everyone
+    takes more, ⌊⌊f(t)⌋/N⌋ for integer catches [G]."""
     if not deps.scenario.interventions.universalization:
         return None
-    return commons.sustainable_share(
-        state["round_start_stock"] or state["stock"], deps.scenario.commons, members
+    params = deps.scenario.commons
+    return commons.universalization_threshold(
+        state["round_start_stock"] or state["stock"],
+        params,
+        members,
+        whole_units=params.harvest == "amount",
     )
+
+
+def told(scenario: Scenario) -> dict[str, Any]:
+    """The rules the prompts may state (`view.rules`), from the scenario alone."""
+    params, information = scenario.commons, scenario.information
+    regrowth = params.regrowth
+    return {
+        "capacity": params.capacity,
+        "regrowth": regrowth.kind,
+        "factor": getattr(regrowth, "factor", None),
+        "rate": getattr(regrowth, "rate", None),
+        "productivity": params.productivity,
+        "consumption": params.consumption,
+        "starvation": params.starvation,
+        "dynamics": information.dynamics,
+        "payoff": information.payoff,
+        "goal": information.goal,
+        "others_actions": information.others_actions,
+    }
 
 
 def _telling_beliefs(reputation: dict[str, float]) -> dict[str, float]:

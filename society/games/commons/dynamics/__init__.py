@@ -21,6 +21,7 @@ from society.games.commons.dynamics.sustainability import (
     stock_trend,
     sustainable_share,
     sustainable_threshold,
+    universalization_threshold,
 )
 from society.games.commons.dynamics.voting import VoteResult, plurality
 
@@ -52,6 +53,7 @@ __all__ = [
     "stock_trend",
     "sustainable_share",
     "sustainable_threshold",
+    "universalization_threshold",
     "update_reputation",
     "violates",
 ]

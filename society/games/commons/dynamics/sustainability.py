@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from society.games.commons.dynamics.params import CommonsParams
 
 
@@ -32,6 +34,19 @@ def sustainable_threshold(stock: float, commons: CommonsParams) -> float:
 def sustainable_share(stock: float, commons: CommonsParams, alive: int) -> float:
     """Per-agent sustainable harvest this round: f(t) / number alive."""
     return sustainable_threshold(stock, commons) / alive if alive else 0.0
+
+
+def universalization_threshold(
+    stock: float, commons: CommonsParams, alive: int, *, whole_units: bool
+) -> float:
+    """The per-member catch GovSim's universalization statement names: ⌊⌊f(t)⌋/N⌋ in whole
+    units (for doubling by 2, ⌊⌊S/2⌋/N⌋ as GovSim computes it [G]); f(t)/N when harvests are
+    continuous (effort commons) [O]."""
+    if not alive:
+        return 0.0
+    if whole_units:
+        return float(math.floor(sustainable_threshold(stock, commons)) // alive)
+    return sustainable_share(stock, commons, alive)
 
 
 def stock_signal(stock: float, capacity: float) -> str:

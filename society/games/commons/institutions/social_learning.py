@@ -249,7 +249,13 @@ def learn_context(state: Mapping[str, Any], agent: str, deps: Any) -> dict[str, 
     ranked = [_peer_row(state, peer) for peer in leaders if peer != agent][:shown]
     for row in ranked:
         row.pop("strategy")
-    return {"peer_table": ranked, "peers_shown": [row["agent"] for row in ranked]}
+    return {
+        "peer_table": ranked,
+        "peers_shown": [row["agent"] for row in ranked],
+        # The table's "punished" column only where punishment exists (no talk of sanctions
+        # that the scenario does not have).
+        "sanctions": scenario.institutions.sanctions.enabled,
+    }
 
 
 def _peer_row(state: Mapping[str, Any], peer: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from society.core.settings import Strict, rule_error
 from society.games.commons.scenario.generations import Generations
+from society.games.commons.scenario.information import Information
 from society.games.commons.scenario.institutions import (
     ABLATION_SWITCHES,
     Ablation,
@@ -61,6 +62,7 @@ class Scenario(ScenarioBase):
         "institutions",
         "ablation",
         "interventions",
+        "information",
         "learning",
         "generations",
         "llm",
@@ -87,9 +89,19 @@ class Scenario(ScenarioBase):
         "or 'neither' switch institutions.social_learning and institutions.voting [P].",
     )
     interventions: Interventions = Field(default_factory=Interventions)
+    information: Information = Field(
+        default_factory=Information,
+        description="What LLM agents are told about the rules: dynamics, payoff, goal, others' "
+        "actions. Default: the paper's no explicit reward [P]; GovSim presets tell what GovSim "
+        "tells [G].",
+    )
     learning: RuleLearning = Field(default_factory=RuleLearning)
-    # Left out of the resolved scenario when absent, so runs without generations stay as they were.
-    omit_when_default: ClassVar[frozenset[str]] = ScenarioBase.omit_when_default | {"generations"}
+    # Left out of the resolved scenario while at their defaults, so a scenario that says nothing
+    # about `information:` or `generations:` dumps as it did before the sections.
+    omit_when_default: ClassVar[frozenset[str]] = ScenarioBase.omit_when_default | {
+        "information",
+        "generations",
+    }
     generations: Generations | None = Field(
         None,
         description="Generational turnover: every member retires after a generation's rounds "
@@ -101,6 +113,19 @@ class Scenario(ScenarioBase):
         from society.games.commons.generations import check_generations
 
         check_generations(self)
+        return self
+
+    @model_validator(mode="after")
+    def _told_only_what_happens(self) -> Scenario:
+        town_hall = self.institutions.town_hall
+        if self.information.others_actions and not (town_hall.enabled and town_hall.report_catches):
+            raise rule_error(
+                "information.others_actions says everyone's harvest is revealed and discussed, "
+                "but only the town hall reveals them (with report_catches): enable "
+                "institutions.town_hall or set others_actions: false",
+                "information",
+                "others_actions",
+            )
         return self
 
     @model_validator(mode="before")
