@@ -13,6 +13,7 @@ from society.coordinator.runner import run_society_sync
 from society.core import roles
 from society.scenario import ScenarioError
 from society.transcript import read_events
+from society.transcript.events import CORE_KINDS, parse_event
 
 
 class _Writer:
@@ -20,7 +21,8 @@ class _Writer:
         self.events: list[Any] = []
 
     def write(self, event: Any) -> None:
-        self.events.append(event)
+        # As the transcript's writer does: the core writes its kinds as plain payloads.
+        self.events.append(parse_event({**event, "run_id": "r", "seq": 0}, CORE_KINDS))
 
 
 class _Deps:

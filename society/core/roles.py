@@ -73,24 +73,29 @@ def assign(
     how: str,
     writer: Any,
 ) -> None:
-    """Give `role` to `agent` in `agents` (a copy the caller returns) and write the event."""
-    from society.transcript.events import RoleAssigned
-
+    """Give `role` to `agent` in `agents` (a copy the caller returns) and write the event
+    (as a plain payload of the core's kind: the core sits below the transcript's models)."""
     record = dict(agents[agent])
     held = roles_of(record)
     held[role] = {"since": since, "until": until, "how": how}
     record[ROLES] = dict(sorted(held.items()))
     agents[agent] = record
     writer.write(
-        RoleAssigned(round=since, agent=agent, role=role, since=since, until=until, how=how)
+        {
+            "kind": "role_assigned",
+            "round": since,
+            "agent": agent,
+            "role": role,
+            "since": since,
+            "until": until,
+            "how": how,
+        }
     )
 
 
 def end(
     agents: dict[str, Any], agent: str, role: str, round_number: int, reason: str, writer: Any
 ) -> None:
-    from society.transcript.events import RoleEnded
-
     record = dict(agents[agent])
     held = roles_of(record)
     held.pop(role, None)
@@ -98,7 +103,15 @@ def end(
     if not held:
         del record[ROLES]
     agents[agent] = record
-    writer.write(RoleEnded(round=round_number, agent=agent, role=role, reason=reason))
+    writer.write(
+        {
+            "kind": "role_ended",
+            "round": round_number,
+            "agent": agent,
+            "role": role,
+            "reason": reason,
+        }
+    )
 
 
 def start_round(state: Any, update: dict[str, Any], deps: Any) -> dict[str, Any]:

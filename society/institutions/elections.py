@@ -29,9 +29,9 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from society.core.decision import RATIONALE_MAX, Choice, DecisionModel, context_of
 from society.core.institution import ROUND_START, Institution
@@ -146,10 +146,9 @@ def _check_scenario(scenario: Any) -> None:
 # --- what a game gives (the hook) ---------------------------------------------------------------
 
 
-class CandidateRecord(BaseModel):
-    """What voters know of a candidate's behaviour so far."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class CandidateRecord(TypedDict):
+    """What voters know of a candidate's behaviour so far (a game's hook returns a plain
+    dict of this shape, so it needs no import of this module)."""
 
     cooperation: float | None  # higher: more cooperative; None: no record yet
     text: str  # e.g. "took 8 tons last round (the limit was 10)"
@@ -447,8 +446,8 @@ class Elect(Phase):
                 entries[candidate] = {
                     "statement": statement,
                     "pledge": hook.pledge(state, candidate, deps)[0],
-                    "cooperation": record.cooperation,
-                    "record": record.text,
+                    "cooperation": record["cooperation"],
+                    "record": record["text"],
                 }
             return entries
 

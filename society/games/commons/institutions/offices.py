@@ -230,17 +230,17 @@ class CommonsElections:
         unit = deps.scenario.commons.resource.unit
         return norm, f"set the limit at {number(norm)} {unit} per member each round"
 
-    def record(self, state: Any, agent: str, deps: Any) -> Any:
-        from society.institutions.elections import CandidateRecord
-
+    def record(self, state: Any, agent: str, deps: Any) -> dict[str, Any]:
+        """A `society.institutions.elections.CandidateRecord` (a plain dict: the commons does
+        not import the elections module)."""
         record, unit = state["agents"][agent], deps.scenario.commons.resource.unit
         took, limit = record["last_harvest"], state["norm"]["limit"]
         if took is None:
-            return CandidateRecord(cooperation=None, text="no catch recorded yet.")
-        return CandidateRecord(
-            cooperation=round(limit - took, 6),
-            text=f"took {number(took)} {unit} last round (the limit was {number(limit)}).",
-        )
+            return {"cooperation": None, "text": "no catch recorded yet."}
+        return {
+            "cooperation": round(limit - took, 6),
+            "text": f"took {number(took)} {unit} last round (the limit was {number(limit)}).",
+        }
 
 
 ELECTIONS_HOOK = CommonsElections()
