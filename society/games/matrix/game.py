@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from society.core.game import Game, RoundError
-from society.core.institution import Institution, in_round_order
+from society.core.game import Game
 from society.core.phase import Phase
+from society.core.phase_table import PhaseTable
 from society.games.matrix.scenario import MatrixScenario
 from society.games.matrix.state import MatrixState
 
@@ -18,29 +18,10 @@ from society.games.matrix.state import MatrixState
 
 
 @cache
-def _placed() -> tuple[tuple[Phase, Institution | None], ...]:
-    """The game's phases and those of every institution registered for it, in round order
-    (an institution's phases follow the phase it names for this game)."""
+def _table() -> PhaseTable:
     from society.games.matrix.phases import PHASES
 
-    own = {phase.name: phase for phase in PHASES}
-    placed = []
-    for name, owner in in_round_order(list(own), "matrix"):
-        if owner is None:
-            placed.append((own[name], None))
-        else:
-            placed.append((next(p for p in owner.phases if p.name == name), owner))
-    return tuple(placed)
-
-
-@cache
-def _by_name() -> dict[str, Phase]:
-    return {phase.name: phase for phase, _ in _placed()}
-
-
-@cache
-def _owners() -> dict[str, Institution]:
-    return {phase.name: owner for phase, owner in _placed() if owner is not None}
+    return PhaseTable.build(PHASES, "matrix")
 
 
 class Matrix(Game):
@@ -53,22 +34,14 @@ class Matrix(Game):
     state_type = MatrixState
 
     def phases(self, scenario: Any) -> Mapping[str, Phase]:
-        return _by_name()
+        return _table().by_name
 
     def default_round(self, scenario: Any) -> list[str]:
-        owners = _owners()
-        return [name for name in _by_name() if name not in owners or owners[name].runs(scenario)]
+        return _table().default_round(scenario)
 
     def check_round(self, scenario: Any, order: Sequence[str]) -> list[str]:
         checked = super().check_round(scenario, order)
-        for index, name in enumerate(checked):
-            owner = _owners().get(name)
-            if owner is not None and not owner.runs(scenario):
-                raise RoundError(
-                    f"phase {name!r} belongs to the institution {owner.name!r}, which is off "
-                    f"(set institutions.{owner.name}.enabled: true)",
-                    index,
-                )
+        _table().refuse_off(scenario, checked)
         return checked
 
     def institution_hook(self, institution: str) -> Any | None:
@@ -92,8 +65,8 @@ class Matrix(Game):
         from society.games.matrix.views import move_view
 
         if phase != "play":
-            joined = _by_name().get(phase)
-            if joined is not None and phase in _owners() and hasattr(joined, "observe"):
+            joined = _table().joined(phase)
+            if joined is not None and hasattr(joined, "observe"):
                 return joined.observe(state, agent, deps)
             raise ValueError(f"the matrix game has no phase {phase!r} with turns")
         return move_view(

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from society.core.ending import INTERRUPTED
-from society.core.game import Game, RoundError
-from society.core.institution import Institution, enabled_for, for_game
+from society.core.game import Game
+from society.core.institution import enabled_for
 from society.core.phase import Phase
+from society.core.phase_table import PhaseTable
 from society.games.public_goods.scenario import GAME as NAME
 from society.games.public_goods.scenario import PublicGoodsScenario
 from society.games.public_goods.state import PublicGoodsState
@@ -21,43 +22,10 @@ from society.games.public_goods.state import PublicGoodsState
 
 
 @cache
-def _own() -> tuple[Phase, ...]:
+def _table() -> PhaseTable:
     from society.games.public_goods.phases import PHASES
 
-    return PHASES
-
-
-@cache
-def _joined() -> tuple[tuple[Institution, Phase], ...]:
-    """Every institution registered for this game, with its phases, checked to follow one of
-    the game's phases."""
-    own = {phase.name for phase in _own()}
-    found = []
-    for institution in for_game(NAME):
-        after = institution.after_for(NAME)
-        if after not in own:
-            raise ValueError(
-                f"institution {institution.name!r} goes after {after!r}, which is not a phase "
-                f"of the public-goods game ({', '.join(sorted(own))})"
-            )
-        found += [(institution, phase) for phase in institution.phases]
-    return tuple(found)
-
-
-@cache
-def _by_name() -> dict[str, Phase]:
-    found: dict[str, Phase] = {}
-    for phase in _own():
-        found[phase.name] = phase
-        for institution, joined in _joined():
-            if institution.after_for(NAME) == phase.name:
-                found[joined.name] = joined
-    return found
-
-
-@cache
-def _owners() -> dict[str, Institution]:
-    return {phase.name: institution for institution, phase in _joined()}
+    return PhaseTable.build(PHASES, NAME)
 
 
 class PublicGoods(Game):
@@ -73,23 +41,14 @@ class PublicGoods(Game):
         return bundled_prompts_dir() / NAME
 
     def phases(self, scenario: Any) -> Mapping[str, Phase]:
-        return _by_name()
+        return _table().by_name
 
     def default_round(self, scenario: Any) -> list[str]:
-        owners = _owners()
-        return [name for name in _by_name() if name not in owners or owners[name].enabled(scenario)]
+        return _table().default_round(scenario)
 
     def check_round(self, scenario: Any, order: Sequence[str]) -> list[str]:
         checked = super().check_round(scenario, order)
-        owners = _owners()
-        for index, name in enumerate(checked):
-            owner = owners.get(name)
-            if owner is not None and not owner.enabled(scenario):
-                raise RoundError(
-                    f"phase {name!r} belongs to the institution {owner.name!r}, which is off "
-                    f"(set institutions.{owner.name}.enabled: true)",
-                    index,
-                )
+        _table().refuse_off(scenario, checked)
         return checked
 
     def institution_hook(self, institution: str) -> Any | None:
@@ -139,7 +98,7 @@ class PublicGoods(Game):
 
         if phase == "contribute":
             return contribution_view(state, agent, deps.scenario, deps.personas.get(agent, ""))
-        joined = _by_name().get(phase)
+        joined = _table().joined(phase)
         if joined is not None and hasattr(joined, "observe"):
             return joined.observe(state, agent, deps)
         raise ValueError(f"the public-goods game has no phase {phase!r} with turns")
