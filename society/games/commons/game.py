@@ -162,6 +162,16 @@ class Commons(Game):
     def headline(self, state: Any) -> float:
         return state["stock"]
 
+    def rule_blind_settings(self, scenario: Scenario) -> tuple[str, ...]:
+        # Rule minds never see the LLM peer table. Wording (the norm's text, the resource's
+        # names) and GovSim's universalization reminder reach a rule mind only through the
+        # memories it recalls, which it reads only to pick whom to inspect.
+        blind = (*super().rule_blind_settings(scenario), "institutions.social_learning.peers_shown")
+        monitoring = scenario.institutions.monitoring
+        if scenario.memory.enabled and monitoring.enabled and monitoring.target_suspects > 0:
+            return blind
+        return (*blind, "norm.text", "commons.resource", "interventions.universalization")
+
     def round_memory(self, deps: Any) -> MemoryKeeper | None:
         from society.games.commons.remembering import MemoryKeeper
 
