@@ -84,7 +84,7 @@ BUILTIN_PERSONAS: dict[str, Persona] = {
             norm_factor=0.8,
             keeps_agreements=0.95,
             comply=0.95,
-            norm_aim=0.8,
+            norm_aim=0.9,
             norm_weight=1.5,
         ),
     ),
