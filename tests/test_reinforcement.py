@@ -13,7 +13,7 @@ from society.games.commons.dynamics.reinforcement import habituate, lesson, rein
 from society.games.commons.institutions.social_learning import individual_lesson
 from society.games.commons.observation import Observation
 
-LEARNING = {"enabled": True, "rate": 0.5, "habituation": 0.2, "stimulus_scale": 1.0}
+LEARNING = {"enabled": True, "greed": 0.0, "rate": 0.5, "habituation": 0.2, "stimulus_scale": 1.0}
 
 
 def test_the_stimulus_is_the_payoff_gap_scaled_and_clipped() -> None:
