@@ -83,7 +83,9 @@ BUILTIN_PERSONAS: dict[str, Persona] = {
             punish=0.6,
             norm_factor=0.8,
             keeps_agreements=0.95,
-            comply=0.95,
+            # 0.3, not higher: norm-keepers earn less on the scarce commons, which weakens the
+            # beta x r interaction of the findings (BENCHMARKS.md) [O].
+            comply=0.3,
             norm_aim=0.9,
             norm_weight=1.5,
         ),
