@@ -13,6 +13,13 @@ from society.games.commons.dynamics.reinforcement import habituate, lesson, rein
 from society.games.commons.institutions.social_learning import individual_lesson
 from society.games.commons.observation import Observation
 
+# What the game tells prompts (the view requires it since the `information:` section); rule
+# learning reads none of it.
+RULES = {
+    "capacity": 100.0, "regrowth": "doubling", "factor": 2.0, "rate": None, "productivity": 1.0,
+    "consumption": 0.0, "starvation": False, "dynamics": False, "payoff": "hidden", "goal": "none",
+    "others_actions": False,
+}  # fmt: skip
 LEARNING = {"enabled": True, "greed": 0.0, "rate": 0.5, "habituation": 0.2, "stimulus_scale": 1.0}
 
 
@@ -58,7 +65,7 @@ def view(**news: Any) -> Observation:
             "max_amount": None, "community_size": 10, "last_request": 9.0, "last_harvest": 9.0,
             "last_payoff_change": 8.0 - fine - news.pop("costs", 0.0), "payoff": 20.0,
             "norm_text": "", "norm_limit": 3.6, "strategy": strategy,
-            "news": {**recorded, **news},
+            "news": {**recorded, **news}, "rules": RULES,
         }
     )  # fmt: skip
 
