@@ -306,6 +306,7 @@ def test_a_short_elected_leader_run_on_the_real_small_model(local_llm: str, tmp_
             "name": "local-llm-elected-leader",
             "rounds": 2,
             "population": [{"name": "fishers", "count": 3, "persona": "neutral"}],
+            "information": {"others_actions": False},  # the town hall is replaced: off
             "institutions": {
                 "elections": {"enabled": True, "term": 2},
                 "offices": {"enabled": True},
@@ -370,6 +371,7 @@ def test_a_short_commons_run_with_generations_on_the_real_small_model(
         rounds=2,
         generations={"rounds_per_generation": 1, "inherit": ["memories"]},
         institutions={"town_hall": {"enabled": False}},
+        information={"others_actions": False},  # no town hall: no catches revealed
         # The small model may empty the lake in round 1: no collapse, so round 2 (the
         # successors' round) is always played.
         commons={

@@ -97,6 +97,9 @@ def test_volunteers_decide_whether_to_stand(tmp_path: Path) -> None:
             LEADER,
             {
                 "rounds": 4,
+                # Overriding `institutions` replaces the preset's, town hall included: no catches are
+                # revealed, so agents are not told they are.
+                "information": {"others_actions": False},
                 "institutions": {
                     "elections": {
                         "enabled": True,
@@ -159,7 +162,13 @@ def test_only_the_warden_inspects_and_pays(tmp_path: Path) -> None:
     offices = metrics_of(run_dir)["institutions"]["offices"]
     assert offices["inspections"] == offices["inspections_by_holders"] == len(inspections)
     # Without the role everyone with a propensity to monitor inspects.
-    free = load_scenario(WARDEN, {"institutions": {"monitoring": {"enabled": True, "cost": 1}}})
+    free = load_scenario(
+        WARDEN,
+        {
+            "institutions": {"monitoring": {"enabled": True, "cost": 1}},
+            "information": {"others_actions": False},  # the town hall is replaced: off
+        },
+    )
     others = of_kind(
         list(read_events(run_society_sync(free, tmp_path / "free").run_dir)), "inspection"
     )
@@ -183,6 +192,9 @@ def test_only_the_warden_inspects_and_pays(tmp_path: Path) -> None:
         ),
         (
             {
+                # Overriding `institutions` replaces the preset's, town hall included: no catches are
+                # revealed, so agents are not told they are.
+                "information": {"others_actions": False},
                 "institutions": {
                     "elections": {"enabled": True, "candidates": "groups", "groups": ["x"]}
                 }
@@ -210,6 +222,9 @@ def test_elections_and_offices_conform_as_institutions(tmp_path: Path) -> None:
         LEADER,
         {
             "rounds": 3,
+            # Overriding `institutions` replaces the preset's, town hall included: no catches are
+            # revealed, so agents are not told they are.
+            "information": {"others_actions": False},
             "institutions": {
                 "monitoring": {"enabled": True, "cost": 1},
                 "elections": {"enabled": True, "term": 2},
@@ -227,6 +242,8 @@ def test_elections_and_offices_conform_as_institutions(tmp_path: Path) -> None:
 def test_election_prompts_stay_bounded_at_a_full_ballot() -> None:
     """40 members, the most candidates a ballot keeps (8 by default) with statements at the
     280-character bound: the statement, vote and limit prompts stay under 2,000 tokens each."""
+    from society.games.commons.views import told
+
     s = load_scenario(LEADER, {"population": [{"name": "fishers", "count": 40}]})
     library = PromptLibrary.for_scenario(s)
     view = {
@@ -236,7 +253,7 @@ def test_election_prompts_stay_bounded_at_a_full_ballot() -> None:
         "max_amount": 100, "community_size": 40, "last_request": 3.0, "last_harvest": 3.0,
         "last_payoff_change": 3.0, "payoff": 30.0, "norm_text": "n" * 280, "norm_limit": 2.5,
         "excluded_rounds_left": 0, "news": None, "reputation": {}, "agreement": None,
-        "universalization": None,
+        "universalization": None, "rules": told(s),
         "strategy": {"effort": 0.3, "monitor": 0.5, "punish": 0.5, "noise": 0.02,
                      "keeps_agreements": 0.7, "norm": 2.5, "text": ""},
     }  # fmt: skip
@@ -293,6 +310,9 @@ def llm_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ScriptedCha
         {
             "rounds": 2,
             "model": {"name": "scripted:elections"},
+            # Overriding `institutions` replaces the preset's, town hall included: no catches are
+            # revealed, so agents are not told they are.
+            "information": {"others_actions": False},
             "institutions": {
                 "elections": {"enabled": True, "term": 4},
                 "offices": {"enabled": True},
