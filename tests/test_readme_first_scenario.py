@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from conftest import ROOT
 
+from society.games.commons.scenario.personas import persona_table
 from society.scenario import load_scenario
 from society.scenario.population import BUILTIN_PERSONAS
 
@@ -69,10 +70,20 @@ def test_the_numbers_in_the_text_are_the_scenarios(tmp_path: Path) -> None:
     assert commons.end_on_death and commons.starvation
 
 
-def test_the_persona_table_matches_the_builtin_personas() -> None:
+def test_the_persona_table_is_the_one_the_code_generates() -> None:
+    """The README's persona table lists every strategy field of every built-in persona, as
+    `persona_table()` renders them (paste its output after a change)."""
     text = section("Write your first scenario")
+    assert persona_table() in text, persona_table()
     for name, persona in BUILTIN_PERSONAS.items():
-        s = persona.strategy
-        numbers = (s.effort, s.monitor, s.punish, s.norm_factor, s.keeps_agreements, s.noise)
-        row = f"| `{name}` | " + " | ".join(f"{n:g}" for n in numbers) + " |"
-        assert row in text, row
+        row = next(line for line in persona_table().splitlines() if f"`{name}`" in line)
+        numbers = [float(cell) for cell in row.strip("|").split("|")[1:]]
+        assert numbers == list(persona.strategy.model_dump().values())
+
+def test_the_schema_lists_every_builtin_personas_numbers() -> None:
+    from society.games.commons.scenario import Scenario
+
+    listing = Scenario.model_json_schema()["properties"]["personas"]["description"]
+    for name, persona in BUILTIN_PERSONAS.items():
+        numbers = ", ".join(f"{k} {v:g}" for k, v in persona.strategy.model_dump().items())
+        assert f"{name}: {numbers}" in listing

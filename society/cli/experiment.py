@@ -77,6 +77,10 @@ def experiment(
     except (*user_errors(), ExecutorError) as error:
         raise fail(error) from None
     folder = out or Path("runs") / spec.name
+    from society.experiments.rule_blind import rule_blind_warnings
+
+    for warning in rule_blind_warnings(spec):
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     err_console.print(
         f"Experiment {spec.name}: {len(spec.cells)} cells × {len(spec.seeds)} seeds "
         f"= {len(spec.cells) * len(spec.seeds)} runs on {runner.label}; output {folder}",

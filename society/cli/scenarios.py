@@ -28,7 +28,7 @@ def validate(
     failed = False
     for path in files:
         try:
-            summary = _check(path)
+            summary, warnings = _check(path)
         except ScenarioError as error:
             failed = True
             for line in error.lines:
@@ -37,23 +37,31 @@ def validate(
                 )
             continue
         out_console.print(f"ok: {path} ({summary})", highlight=False, soft_wrap=True)
+        for warning in warnings:
+            err_console.print(
+                f"[yellow]warning:[/] {path}: {escape(warning)}", highlight=False, soft_wrap=True
+            )
         for note in _notes(path):
             out_console.print(f"note: {path}: {note}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(2)
 
 
-def _check(path: Path) -> str:
+def _check(path: Path) -> tuple[str, list[str]]:
+    """A one-line summary of a valid file, and its warnings: factors of an experiment that
+    cannot change its rule-only runs."""
     from society.scenario import load_scenario
 
     if _is_experiment(path):
+        from society.experiments.rule_blind import rule_blind_warnings
         from society.experiments.spec import load_experiment
 
         experiment = load_experiment(path)
         runs = len(experiment.cells) * len(experiment.seeds)
-        return f"experiment {experiment.name}, {len(experiment.cells)} cells, {runs} runs"
+        summary = f"experiment {experiment.name}, {len(experiment.cells)} cells, {runs} runs"
+        return summary, rule_blind_warnings(experiment)
     scenario = load_scenario(path)
-    return f"{scenario.name}, {scenario.agent_count} agents, {scenario.rounds} rounds"
+    return f"{scenario.name}, {scenario.agent_count} agents, {scenario.rounds} rounds", []
 
 
 def _notes(path: Path) -> list[str]:

@@ -157,6 +157,13 @@ class Game:
         """The keeper of agents' episodic memory for this run, or None (memory off)."""
         return None
 
+    def rule_blind_settings(self, scenario: Any) -> tuple[str, ...]:
+        """Dotted paths of the scenario settings rule-based minds never read ('*' matches any
+        key): prompt texts, the LLM section and persona descriptions, plus whatever the game
+        adds. An experiment factor that varies only these cannot change a rule-only run, and
+        `society validate` / `society experiment` say so (society.experiments.rule_blind)."""
+        return ("prompts", "llm", "personas.*.description")
+
     def personas(self, scenario: Any, agents: Sequence[Any]) -> dict[str, str]:
         """Agent id -> the persona text its prompts show (the persona's `description`)."""
         return {a.id: scenario.persona(a.persona).description for a in agents}

@@ -188,6 +188,21 @@ class Commons(Game):
             return ELECTIONS_HOOK
         return None
 
+    def rule_blind_settings(self, scenario: Scenario) -> tuple[str, ...]:
+        # Rule minds never see the LLM peer table. Wording (the norm's text, the resource's
+        # names) and GovSim's universalization reminder reach a rule mind only through the
+        # memories it recalls, which it reads only to pick whom to inspect.
+        # `information:` is what LLM agents are told; rule minds read no text.
+        blind = (
+            *super().rule_blind_settings(scenario),
+            "institutions.social_learning.peers_shown",
+            "information",
+        )
+        monitoring = scenario.institutions.monitoring
+        if scenario.memory.enabled and monitoring.enabled and monitoring.target_suspects > 0:
+            return blind
+        return (*blind, "norm.text", "commons.resource", "interventions.universalization")
+
     def round_memory(self, deps: Any) -> MemoryKeeper | None:
         from society.games.commons.remembering import MemoryKeeper
 

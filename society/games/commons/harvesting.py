@@ -48,10 +48,13 @@ def resolve_harvest(state: SocietyState, deps: CoordinatorDeps) -> dict[str, Any
         record = agents[agent]
         record["payoff"] += amount
         record["news"]["harvest"] = amount
+        record["news"]["norm_limit"] = state["norm"]["limit"]
         record["last_request"] = result.requested[agent]
+        record["last_effort"] = choices[agent]["effort"] if params.harvest == "effort" else None
         record["last_harvest"] = amount
     for agent in skipped:
         agents[agent]["last_request"] = None
+        agents[agent]["last_effort"] = None
         agents[agent]["last_harvest"] = 0.0
 
     monitoring.resolve_inspections(state, agents, choices, result.harvested, deps)

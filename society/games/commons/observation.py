@@ -49,6 +49,7 @@ class News(Frozen):
 
     round: int
     harvest: float | None = None
+    norm_limit: float | None = None  # the norm G(t) in force at the harvest
     inspection: Inspection | None = None
     heard: list[HeardMessage] = Field(default_factory=list)
     heard_total: int = 0  # messages received; `heard` may show only the first few
@@ -76,6 +77,10 @@ class StrategyState(Frozen):
     noise: float
     norm: float
     keeps_agreements: float = 0.7
+    comply: float = 0.0
+    norm_aim: float = 0.9
+    norm_weight: float = 0.0
+    aspiration: float | None = None
     text: str = ""
 
 
@@ -117,6 +122,7 @@ class Observation(Frozen):
     max_amount: int | None
     community_size: int
     last_request: float | None
+    last_effort: float | None = None
     last_harvest: float | None
     last_payoff_change: float | None
     payoff: float

@@ -2,7 +2,8 @@
 harvest's policy is here; each institution's is in its module.
 
 Each agent follows its strategy tuple: effort e, monitoring propensity m, punishment
-propensity p and a personal norm (a per-round limit in units). Every draw comes from a
+propensity p, a personal norm (a per-round limit in units) and a propensity to comply with the
+norm in force (aim at a fraction of it instead of harvesting by habit). Every draw comes from a
 generator keyed by (run seed, round, phase, agent), so concurrency never changes a draw.
 """
 
@@ -43,23 +44,39 @@ def harvest(
     context: dict[str, Any],
     rng: random.Random,
 ) -> DecisionModel:
-    effort = min(1.0, max(0.0, rng.gauss(view.strategy.effort, view.strategy.noise)))
+    strategy = view.strategy
+    effort = min(1.0, max(0.0, rng.gauss(strategy.effort, strategy.noise)))
     inspect, suspected = inspection_target(view, context, rng)
     agreed = view.agreement.agreed_limit if view.agreement is not None else None
-    keeps = agreed is not None and rng.random() < view.strategy.keeps_agreements
+    keeps = agreed is not None and rng.random() < strategy.keeps_agreements
+    # With probability `comply` the agent aims at the norm in force instead of its habit [O].
+    aims = rng.random() < strategy.comply
+    aim = strategy.norm_aim * view.norm_limit
     if decision_type is EffortHarvest:
-        why = f"habitual effort {view.strategy.effort:.2f}" + suspected
-        if keeps and agreed is not None and view.last_harvest:
-            # Harvest is proportional to effort at a given stock: scale toward the agreement.
-            effort = min(effort, effort * agreed / view.last_harvest)
+        why = f"habitual effort {strategy.effort:.2f}" + suspected
+        # Harvest is proportional to effort at a given stock, so last round's harvest per unit
+        # of effort tells what effort reaches a target (no harvest yet: nothing to scale by).
+        per_effort = (
+            view.last_harvest / view.last_effort if view.last_harvest and view.last_effort else None
+        )
+        if aims and per_effort is not None and effort * per_effort > aim:
+            effort = aim / per_effort
+            why += f", aimed at {strategy.norm_aim:g} of the norm {view.norm_limit:g}"
+        if keeps and agreed is not None and per_effort is not None and effort * per_effort > agreed:
+            effort = agreed / per_effort
             why += f", kept to the agreed {agreed:g}"
-        return EffortHarvest(effort=effort, inspect=inspect, rationale=why)
+        return EffortHarvest(effort=min(1.0, effort), inspect=inspect, rationale=why)
     if decision_type is AmountHarvest:
         if view.exact_stock is None or view.max_amount is None:
             raise ValueError("amount harvests need the exact stock to be visible")
         # Effort e asks for e times an equal split of the stock [O].
         ask = math.floor(effort * view.exact_stock / max(1, view.community_size))
         why = f"{effort:.2f} of an equal split" + suspected
+        if aims and ask > aim:
+            ask, why = (
+                math.floor(aim),
+                f"aimed at {strategy.norm_aim:g} of the norm {view.norm_limit:g}",
+            )
         if keeps and agreed is not None and ask > agreed:
             ask, why = math.floor(agreed), f"kept to the agreed {agreed:g}"
         return AmountHarvest(amount=min(ask, view.max_amount), inspect=inspect, rationale=why)

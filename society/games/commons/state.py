@@ -28,6 +28,7 @@ class AgentRecord(TypedDict):
     # effort, monitor, punish, noise, norm (units) and free-text strategy for LLM minds
     strategy: dict[str, Any]
     last_request: float | None
+    last_effort: float | None  # effort commons: the effort of the last harvest
     last_harvest: float | None
     last_payoff_change: float | None
     offences: int  # rounds in which the agent was sanctioned (the ladder's position)
@@ -81,6 +82,7 @@ def empty_news(round_number: int) -> dict[str, Any]:
     return {
         "round": round_number,
         "harvest": None,
+        "norm_limit": None,
         "inspection": None,
         "heard": [],
         "sanctions_received": [],

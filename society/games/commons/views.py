@@ -51,6 +51,7 @@ def observation(
         "max_amount": int(stock) if params.harvest == "amount" else None,
         "community_size": community_size,
         "last_request": record["last_request"],
+        "last_effort": record["last_effort"],
         "last_harvest": record["last_harvest"],
         "last_payoff_change": record["last_payoff_change"],
         "payoff": record["payoff"],

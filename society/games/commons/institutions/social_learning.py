@@ -3,7 +3,8 @@ rule [P]) and rule agents' individual learning from consequences (the scenario's
 section [O]), in one turn at the end of the round.
 
 - Rule agents learn every round when individual or social learning is on: individual
-  learning adjusts effort and monitoring from what happened to them (`RuleLearning`); social
+  learning (Bush–Mosteller with an aspiration, `RuleLearning`) reinforces or inhibits their
+  propensities to keep the norm, to inspect and to punish by what the round paid them; social
   learning compares this round's payoff change with one random peer's and copies its strategy
   with the Fermi probability 1 / (1 + exp(−β (π_peer − π_self))) [P].
 - LLM agents take a learning turn only with social learning on: they see a short table of the
@@ -28,7 +29,8 @@ from society.games.commons.institutions._commons import CommonsTurn, number, of_
 from society.transcript.events import Event
 
 NAME = "social_learning"
-NUMERIC = ("effort", "monitor", "punish", "norm")
+# The strategy tuple imitation copies; a rule agent's aspiration is its own experience.
+NUMERIC = ("effort", "monitor", "punish", "norm", "comply")
 
 
 class SocialLearning(Strict):
@@ -115,6 +117,8 @@ class RuleUpdate(DecisionModel):
     monitor: float = Field(ge=0.0, le=1.0)
     punish: float = Field(ge=0.0, le=1.0)
     norm: float = Field(ge=0.0)
+    comply: float = Field(ge=0.0, le=1.0)
+    aspiration: float | None = None
     followed: str | None = None
     copy_probability: float | None = Field(None, ge=0.0, le=1.0)
     copied: bool = False
@@ -130,38 +134,65 @@ class RuleUpdate(DecisionModel):
 # --- the rule policy ---------------------------------------------------------------------------
 
 
-def _unit(value: float) -> float:
-    return min(1.0, max(0.0, value))
+def individual_lesson(view: Any, context: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Bush–Mosteller learning from this round's consequences (`RuleLearning`): the new
+    propensities and aspiration, and why in words."""
+    from society.games.commons.dynamics.reinforcement import lesson, pull, reinforce
+    from society.games.commons.dynamics.sanctions import violates
+
+    s, news, learning = view.strategy, view.news, context["learning"]
+    limit = news.norm_limit if news.norm_limit is not None else view.norm_limit
+    # What the round paid, as the agent values it: an internalised norm counts each unit
+    # taken above the norm as `norm_weight` units lost.
+    excess = max(0.0, (news.harvest or 0.0) - limit)
+    payoff = (view.last_payoff_change or 0.0) - s.norm_weight * excess
+    fined = sum(received.fine for received in news.sanctions_received)
+    enforcement = news.costs_paid + news.fines_paid  # monitoring and punishing costs
+    # The first aspiration is what the round would have paid without fines or enforcement.
+    aspiration = s.aspiration if s.aspiration is not None else payoff + fined + enforcement
+    taught = lesson(payoff, aspiration, learning["stimulus_scale"] * limit, learning["habituation"])
+    rate, stimulus = learning["rate"], taught.stimulus
+    update: dict[str, Any] = {"aspiration": round(taught.aspiration, 9)}
+    effort = s.effort
+    if not news.sanctions_received:  # temptation: unpunished, the habit drifts upward
+        effort = min(1.0, effort + learning["greed"])
+    if news.harvest is not None:  # it harvested, so it kept or broke the norm
+        kept = not violates(news.harvest, limit)
+        update["comply"] = reinforce(s.comply, kept, stimulus, rate)
+        # A lesson for the norm (keeping it paid, or breaking it hurt) also pulls the habit
+        # toward the effort that would have kept it (effort commons: harvest ∝ effort).
+        if stimulus != 0.0 and (stimulus > 0.0) == kept and view.last_effort and news.harvest:
+            fitting = s.norm_aim * limit * view.last_effort / news.harvest
+            if fitting < effort:
+                effort = pull(effort, fitting, stimulus, rate)
+        if context.get("could_inspect"):
+            update["monitor"] = reinforce(s.monitor, news.inspection is not None, stimulus, rate)
+    if context.get("could_punish"):
+        update["punish"] = reinforce(s.punish, bool(news.punished), stimulus, rate)
+    update["effort"] = min(1.0, max(0.0, effort))
+    why = (
+        f"stimulus {stimulus:+.2f} (payoff change {payoff:.2f} against aspiration {aspiration:.2f})"
+    )
+    return update, why
 
 
 def rule_learn(view: Any, context: dict[str, Any], rng: random.Random) -> RuleUpdate:
     from society.games.commons.dynamics.social_learning import fermi_probability
 
     s = view.strategy
-    effort, monitor = s.effort, s.monitor
-    reasons = []
-    learning = context.get("learning")
-    news = view.news
-    if learning is not None and news is not None:
-        if news.sanctions_received and news.harvest:
-            # Harvest is proportional to effort at a given stock: scale effort to comply.
-            target = view.norm_limit * (1 - learning["comply_margin"])
-            effort = min(effort, effort * target / news.harvest)
-            reasons.append("sanctioned: effort cut to keep the norm")
-        elif not news.sanctions_received:
-            effort += learning["greed"]
-            reasons.append("unsanctioned: a little more effort")
-        if news.inspection is not None:
-            if news.inspection.violated:
-                monitor += learning["monitor_step"]
-            elif news.costs_paid > 0:
-                monitor -= learning["monitor_step"]
-    update = {
-        "effort": _unit(effort),
-        "monitor": _unit(monitor),
+    update: dict[str, Any] = {
+        "effort": s.effort,
+        "monitor": s.monitor,
         "punish": s.punish,
         "norm": s.norm,
+        "comply": s.comply,
+        "aspiration": s.aspiration,
     }
+    reasons = []
+    if context.get("learning") is not None and view.news is not None:
+        learned, why = individual_lesson(view, context)
+        update.update(learned)
+        reasons.append(why)
     followed, probability, copied = None, None, False
     peers: list[dict[str, Any]] = context.get("peer_table", [])
     if context.get("social") and peers:
@@ -174,7 +205,7 @@ def rule_learn(view: Any, context: dict[str, Any], rng: random.Random) -> RuleUp
         )
         if rng.random() < probability:
             copied = True
-            update = {key: peer["strategy"][key] for key in NUMERIC}
+            update.update({key: peer["strategy"][key] for key in NUMERIC})
             reasons.append(f"copied {followed} (p={probability:.2f})")
         else:
             reasons.append(f"kept own strategy over {followed}'s (p={probability:.2f})")
@@ -228,11 +259,15 @@ def learn_context(state: Mapping[str, Any], agent: str, deps: Any) -> dict[str, 
         if social.enabled and peers:
             rng = derive_rng(scenario.seed, state["round"], "learn", agent)
             table = [_peer_row(state, rng.choice(peers))]
+        from society.games.commons.institutions.sanctions import punishable
+
         return {
             "social": social.enabled,
             "beta": social.beta,
             "peer_table": table,
             "learning": learning.model_dump() if learning.enabled else None,
+            "could_inspect": learning.enabled and scenario.institutions.monitoring.enabled,
+            "could_punish": learning.enabled and bool(punishable(state, agent, deps)),
         }
     # LLM agents see a short table of the most successful peers (bounded prompt). The best
     # peers_shown + 1 members are ranked once per fan-out (nsmallest is sorted(...)[:n], the
@@ -284,7 +319,7 @@ def resolve_learning(state: Mapping[str, Any], deps: Any) -> dict[str, Any]:
         strategy = agents[agent]["strategy"]
         before = dict(strategy)
         if deps.mind_sources[agent] == "rules":
-            strategy.update({key: choice[key] for key in NUMERIC})
+            strategy.update({key: choice[key] for key in (*NUMERIC, "aspiration")})
             copied, probability = choice["copied"], choice["copy_probability"]
         else:
             strategy.update({"text": choice["strategy"], "norm": choice["personal_limit"]})

@@ -44,32 +44,46 @@ Institutions: Any = compose_settings(FixedInstitutions, "commons", "Institutions
 
 
 class RuleLearning(Strict):
-    """How rule-based agents learn from consequences, round by round [O: our rule, documented]:
-    - harvesting: effort creeps up by `greed` after a round without a sanction (temptation);
-      after a sanction the agent cuts its effort so that last round's harvest would have been
-      `comply_margin` below the norm (deterrence);
-    - monitoring: the propensity rises by `monitor_step` when an inspection catches a
-      violator and falls by it when a paid inspection finds none;
-    - norms: the personal norm (what the agent proposes and votes for) shrinks by `norm_step`
-      when the resource visibly shrinks and grows by it when the resource grows."""
+    """How rule-based agents learn from consequences: Bush–Mosteller stochastic learning with
+    an aspiration level (Macy & Flache 2002; docs/mechanics.md, "Rule agents' learning").
+    After each round an agent compares its payoff change π (harvest net of consumption, of the
+    fines it paid and of what monitoring and punishing cost it; minus `norm_weight` per unit
+    taken above the norm) with its aspiration A. The stimulus
+    s = (π − A) / (stimulus_scale · G(t)), clipped to [−1, 1], reinforces (s > 0) or inhibits
+    (s < 0) each choice it made that round: keeping or breaking the norm (its `comply`
+    propensity), inspecting or not (m, when it could inspect), punishing or not (p, when it
+    knew a violator). A lesson for the norm (keeping it paid, breaking it hurt) also pulls the
+    habitual effort toward the effort that would have kept it, by l·|s| of the gap; after a
+    round without a sanction the habit creeps up by `greed`. So a larger fine deters more and
+    costly enforcement is used less. A moves toward π by `habituation`; it starts at the first
+    round's payoff change before fines and enforcement costs."""
 
     enabled: bool = Field(
         True, description="Rule agents adapt their strategy from consequences [P mechanism]."
     )
     greed: float = Field(
-        0.01, ge=0.0, le=1.0, description="Effort added after an unsanctioned round [O]."
-    )
-    comply_margin: float = Field(
-        0.1, ge=0.0, le=1.0, description="After a sanction, aim this fraction below the norm [O]."
-    )
-    monitor_step: float = Field(
-        0.02, ge=0.0, le=1.0, description="Change of the monitoring propensity [O]."
-    )
-    norm_step: float = Field(
-        0.1,
+        0.01,
         ge=0.0,
         le=1.0,
-        description="Relative change of the personal norm when the resource visibly shrinks (down) or grows (up) [O].",
+        description="Temptation: habitual effort added after a round without a sanction [O].",
+    )
+    rate: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="l: Bush–Mosteller learning rate, how far one stimulus moves a propensity [O].",
+    )
+    habituation: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="h: how far the aspiration moves toward each round's payoff change (0 keeps it fixed) [O].",
+    )
+    stimulus_scale: float = Field(
+        2.0,
+        gt=0.0,
+        le=100.0,
+        description="A payoff gap of stimulus_scale · G(t) units (the norm in force) is the strongest stimulus [O].",
     )
 
 

@@ -40,6 +40,29 @@ class Strategy(Strict):
         le=10.0,
         description="Personal norm as a multiple of the sustainable per-agent share; what the agent proposes and judges by [O].",
     )
+    comply: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Starting probability, each round, of aiming the harvest at the norm in force "
+        "(norm_aim · G(t)) instead of harvesting by habit; individual learning (the `learning:` "
+        "section) reinforces or inhibits it from consequences [O].",
+    )
+    norm_weight: float = Field(
+        0.0,
+        ge=0.0,
+        le=10.0,
+        description="An internalised norm: in individual learning, each unit harvested above "
+        "the norm in force counts as this many units lost (0: only material consequences "
+        "teach) [O].",
+    )
+    norm_aim: float = Field(
+        0.9,
+        gt=0.0,
+        le=1.0,
+        description="When aiming at the norm, the fraction of G(t) aimed at; the margin absorbs "
+        "the effort noise and the stock's change since the last harvest [O].",
+    )
 
 
 class Persona(Strict):
@@ -55,7 +78,16 @@ BUILTIN_PERSONAS: dict[str, Persona] = {
     "altruistic": Persona(
         description="You care about the community and the long-term health of the shared resource.",
         strategy=Strategy(
-            effort=0.1, monitor=0.6, punish=0.6, norm_factor=0.8, keeps_agreements=0.95
+            effort=0.1,
+            monitor=0.6,
+            punish=0.6,
+            norm_factor=0.8,
+            keeps_agreements=0.95,
+            # 0.3, not higher: norm-keepers earn less on the scarce commons, which weakens the
+            # beta x r interaction of the findings (BENCHMARKS.md) [O].
+            comply=0.3,
+            norm_aim=0.9,
+            norm_weight=1.5,
         ),
     ),
     "selfish": Persona(
@@ -66,6 +98,29 @@ BUILTIN_PERSONAS: dict[str, Persona] = {
     ),
     "neutral": Persona(
         description="You are an ordinary member of the community.",
-        strategy=Strategy(effort=0.3, monitor=0.5, punish=0.5),
+        strategy=Strategy(effort=0.3, monitor=0.5, punish=0.5, norm_weight=1.0),
     ),
 }
+
+
+def persona_table() -> str:
+    """The built-in personas' numbers as a Markdown table, one column per strategy field (the
+    README shows this table; a test keeps the two equal)."""
+    fields = list(Strategy.model_fields)
+    lines = [
+        "| persona | " + " | ".join(fields) + " |",
+        "|---|" + "---:|" * len(fields),
+    ]
+    for name, persona in sorted(BUILTIN_PERSONAS.items()):
+        values = persona.strategy.model_dump()
+        lines.append(f"| `{name}` | " + " | ".join(f"{values[f]:g}" for f in fields) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def personas_listing() -> str:
+    """The built-in personas' numbers in one sentence (the schema's `personas` description)."""
+    return "; ".join(
+        f"{name}: "
+        + ", ".join(f"{key} {value:g}" for key, value in persona.strategy.model_dump().items())
+        for name, persona in sorted(BUILTIN_PERSONAS.items())
+    )

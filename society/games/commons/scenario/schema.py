@@ -24,7 +24,7 @@ from society.games.commons.scenario.institutions import (
     Interventions,
     RuleLearning,
 )
-from society.games.commons.scenario.personas import BUILTIN_PERSONAS, Persona
+from society.games.commons.scenario.personas import BUILTIN_PERSONAS, Persona, personas_listing
 from society.games.commons.scenario.settings import Commons
 from society.scenario.base import ScenarioBase
 
@@ -79,7 +79,10 @@ class Scenario(ScenarioBase):
     )
     commons: Commons = Field(default_factory=Commons)
     personas: dict[str, Persona] = Field(
-        default_factory=dict, description="Extra or overriding personas by key."
+        default_factory=dict,
+        description="Extra or overriding personas by key. Built in (README, Personas): "
+        + personas_listing()
+        + ".",
     )
     norm: Norm = Field(default_factory=Norm)
     institutions: Institutions = Field(default_factory=Institutions)
