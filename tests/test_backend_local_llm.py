@@ -434,7 +434,7 @@ def test_fidelity_prompts_sent_to_the_real_small_model_state_only_what_is_true(
                 "name": f"openai:{MODEL}",
                 "base_url": local_llm,
                 "temperature": 0.0,
-                "max_tokens": 200,
+                "max_tokens": 400,  # a town-hall summary runs past 200 tokens on the small model
                 "timeout_s": 900,  # a shared 2-core machine: a call can take minutes
                 "max_concurrency": 2,
             },
@@ -474,7 +474,8 @@ def test_fidelity_prompts_sent_to_the_real_small_model_state_only_what_is_true(
         "wall_s": round(wall, 1),
     }
     print("\nlocal-llm fidelity:", json.dumps(figures))
-    assert finished.rounds_completed >= 1
+    # Both rounds, unless the model empties the resource (a result, not a fault).
+    assert finished.rounds_completed == 2 or finished.end_reason == "collapsed", figures
     assert audit.prompts == len(calls) > 0
     assert audit.problems == []
     turns = {(c.agent, c.round, c.phase) for c in calls}
